@@ -1,0 +1,73 @@
+"""The row shape of `otel_traces`, exactly as the OpenTelemetry Collector's `clickhouse` exporter inserts it.
+
+Every writer in this project (the in-process exporter, the OTLP receiver) builds `SpanRow`s, so that data written by
+the real collector and data written here are indistinguishable to every query. Nested columns (`Events`, `Links`)
+are inserted as their flattened parallel arrays, which is how ClickHouse stores `Nested` by default.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class SpanRow(NamedTuple):
+    timestamp_ns: int  # span start, ns since the epoch (DateTime64(9))
+    trace_id: str  # 32 lowercase hex digits
+    span_id: str  # 16 lowercase hex digits
+    parent_span_id: str  # '' for a root span
+    trace_state: str
+    span_name: str
+    span_kind: str  # Client, Server, Internal, Producer, Consumer, Unspecified
+    service_name: str  # resource attribute service.name, '' when absent
+    resource_attributes: dict[str, str]
+    scope_name: str
+    scope_version: str
+    span_attributes: dict[str, str]
+    duration_ns: int
+    status_code: str  # Unset, Ok, Error
+    status_message: str
+    events_timestamp_ns: list[int]
+    events_name: list[str]
+    events_attributes: list[dict[str, str]]
+    links_trace_id: list[str]
+    links_span_id: list[str]
+    links_trace_state: list[str]
+    links_attributes: list[dict[str, str]]
+
+
+# Column names in `SpanRow` order, for INSERT statements.
+INSERT_COLUMNS: tuple[str, ...] = (
+    "Timestamp",
+    "TraceId",
+    "SpanId",
+    "ParentSpanId",
+    "TraceState",
+    "SpanName",
+    "SpanKind",
+    "ServiceName",
+    "ResourceAttributes",
+    "ScopeName",
+    "ScopeVersion",
+    "SpanAttributes",
+    "Duration",
+    "StatusCode",
+    "StatusMessage",
+    "Events.Timestamp",
+    "Events.Name",
+    "Events.Attributes",
+    "Links.TraceId",
+    "Links.SpanId",
+    "Links.TraceState",
+    "Links.Attributes",
+)
+
+# The collector's strings for the OTLP enum values (pdata's SpanKind.String() / StatusCode.String() without prefix).
+SPAN_KIND_NAMES: dict[int, str] = {
+    0: "Unspecified",
+    1: "Internal",
+    2: "Server",
+    3: "Client",
+    4: "Producer",
+    5: "Consumer",
+}
+STATUS_CODE_NAMES: dict[int, str] = {0: "Unset", 1: "Ok", 2: "Error"}
