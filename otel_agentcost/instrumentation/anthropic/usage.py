@@ -1,0 +1,68 @@
+"""What Anthropic Messages responses and stream events say about a call.
+
+Anthropic's `usage.input_tokens` EXCLUDES cached input; the GenAI conventions' input count includes it, so cache
+reads and writes are added back here. In a stream, `message_delta` carries the cumulative final output count:
+it replaces, never adds to, what came before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..fields import count, field, text
+from ..llm_call import LLMCall, Usage
+
+
+def message_usage(usage: Any, *, with_output: bool = True) -> Usage | None:
+    if usage is None:
+        return None
+    uncached = count(usage, "input_tokens")
+    cache_read = count(usage, "cache_read_input_tokens")
+    cache_write = count(usage, "cache_creation_input_tokens")
+    total_input = None if uncached is None else uncached + (cache_read or 0) + (cache_write or 0)
+    return Usage(
+        input_tokens=total_input,
+        output_tokens=count(usage, "output_tokens") if with_output else None,
+        cache_read_tokens=cache_read,
+        cache_write_tokens=cache_write,
+        reasoning_tokens=count(usage, "output_tokens_details", "thinking_tokens"),
+    )
+
+
+def record_message(call: LLMCall, message: Any) -> None:
+    reason = text(message, "stop_reason")
+    call.record_response(
+        response_id=text(message, "id"),
+        response_model=text(message, "model"),
+        finish_reasons=[reason] if reason else None,
+        usage=message_usage(field(message, "usage")),
+    )
+
+
+class MessageEventObserver:
+    """Reads raw Messages stream events (`message_start`, `content_block_delta`, `message_delta`)."""
+
+    def __init__(self, call: LLMCall) -> None:
+        self._call = call
+
+    def observe(self, event: Any) -> bool:
+        kind = text(event, "type")
+        if kind == "content_block_delta":
+            delta = field(event, "delta")
+            self._call.add_output_text(text(delta, "text") or text(delta, "partial_json") or text(delta, "thinking"))
+        elif kind == "message_start":
+            message = field(event, "message")
+            # The start event's output count is a placeholder; the final one comes with message_delta.
+            self._call.record_response(
+                response_id=text(message, "id"),
+                response_model=text(message, "model"),
+                usage=message_usage(field(message, "usage"), with_output=False),
+            )
+        elif kind == "message_delta":
+            reason = text(event, "delta", "stop_reason")
+            usage = field(event, "usage")
+            final = message_usage(usage) if count(usage, "input_tokens") is not None else None
+            if final is None:
+                final = Usage(output_tokens=count(usage, "output_tokens"))
+            self._call.record_response(finish_reasons=[reason] if reason else None, usage=final)
+        return True

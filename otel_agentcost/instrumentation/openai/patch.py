@@ -1,0 +1,159 @@
+"""Wrappers for the openai SDK: chat completions (create, parse; sync, async, streaming), the Responses API and
+embeddings. The openai SDK has no tracing of its own, so every call gets a span from here.
+
+`chat.completions.stream()` and `responses.stream()` go through `create`, so they are covered by it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from wrapt import wrap_function_wrapper
+
+from ..fields import body_of, field
+from ..guard import quietly
+from ..llm_call import CallSettings, LLMCall
+from ..providers import provider_for
+from ..streams import AsyncStreamProxy, StreamObserver, SyncStreamProxy
+from ..wrapping import Settle, finish_with, run_async, run_sync
+from .streaming import ChatChunkObserver, ResponseEventObserver
+from .usage import record_chat_completion, record_embeddings, record_response
+
+
+@dataclass(frozen=True)
+class Target:
+    module: str
+    method: str  # "Class.method"
+    kind: str  # "chat", "responses" or "embeddings"
+    is_async: bool
+
+
+def _targets(module: str, sync_class: str, async_class: str, methods: tuple[str, ...], kind: str) -> list[Target]:
+    return [
+        Target(module, f"{cls}.{method}", kind, is_async)
+        for method in methods
+        for cls, is_async in ((sync_class, False), (async_class, True))
+    ]
+
+
+TARGETS: tuple[Target, ...] = (
+    *_targets(
+        "openai.resources.chat.completions.completions",
+        "Completions",
+        "AsyncCompletions",
+        ("create", "parse"),
+        "chat",
+    ),
+    *_targets("openai.resources.responses.responses", "Responses", "AsyncResponses", ("create", "parse"), "responses"),
+    *_targets("openai.resources.embeddings", "Embeddings", "AsyncEmbeddings", ("create",), "embeddings"),
+)
+
+
+def _stream_usage_requested() -> bool:
+    """Whether to ask chat streams for their usage; a provider that rejects `stream_options` can turn it off."""
+    return os.environ.get("AGENTCOST_OPENAI_STREAM_USAGE", "true").strip().lower() not in ("false", "0", "no")
+
+
+def _with_usage_requested(kwargs: Mapping[str, Any]) -> tuple[Mapping[str, Any], bool]:
+    """`kwargs` with `stream_options.include_usage` turned on, and whether the caller had not asked for it."""
+    options = kwargs.get("stream_options")
+    options = options if isinstance(options, Mapping) else {}
+    if options.get("include_usage") is True or not _stream_usage_requested():
+        return kwargs, False
+    return {**kwargs, "stream_options": {**options, "include_usage": True}}, True
+
+
+def _start(settings: CallSettings, target: Target, instance: Any, kwargs: Mapping[str, Any]) -> LLMCall:
+    base_url = field(instance, "_client", "base_url")
+    host, port = field(base_url, "host"), field(base_url, "port")
+    return LLMCall(
+        settings,
+        operation="embeddings" if target.kind == "embeddings" else "chat",
+        provider=provider_for(host, port, default="openai"),
+        model=kwargs.get("model") if isinstance(kwargs.get("model"), str) else None,
+        server_address=host,
+        server_port=port,
+        stream=kwargs.get("stream") is True,
+        request_payload=kwargs.get("messages", kwargs.get("input")),
+    )
+
+
+def _settler(target: Target, hide_usage_chunk: bool) -> Settle:
+    record = {"chat": record_chat_completion, "responses": record_response, "embeddings": record_embeddings}
+    finish = finish_with(lambda call, result: record[target.kind](call, body_of(result)))
+    proxy = AsyncStreamProxy if target.is_async else SyncStreamProxy
+
+    def settle(call: LLMCall, result: Any) -> Any:
+        if not _is_stream(result):
+            return finish(call, result)
+        observer: StreamObserver = (
+            ChatChunkObserver(call, hide_usage_chunk=hide_usage_chunk)
+            if target.kind == "chat"
+            else ResponseEventObserver(call)
+        )
+        return proxy(result, call, observer)
+
+    return settle
+
+
+def _is_stream(result: Any) -> bool:
+    import openai
+
+    return isinstance(result, (openai.Stream, openai.AsyncStream))
+
+
+def _prepare(
+    settings: CallSettings, target: Target, instance: Any, kwargs: Mapping[str, Any]
+) -> tuple[LLMCall, Mapping[str, Any], Settle]:
+    hide = False
+    if target.kind == "chat" and kwargs.get("stream") is True:
+        kwargs, hide = _with_usage_requested(kwargs)
+    return _start(settings, target, instance, kwargs), kwargs, _settler(target, hide)
+
+
+def _wrapper(settings: CallSettings, target: Target) -> Any:
+    if target.is_async:
+
+        async def async_wrapper(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+            prepared = quietly(
+                f"starting a span for {target.method}", _prepare, settings, target, instance, kwargs, fallback=None
+            )
+            if prepared is None:
+                return await wrapped(*args, **kwargs)
+            call, call_kwargs, settle = prepared
+            return await run_async(wrapped, args, call_kwargs, call, settle)
+
+        return async_wrapper
+
+    def wrapper(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        prepared = quietly(
+            f"starting a span for {target.method}", _prepare, settings, target, instance, kwargs, fallback=None
+        )
+        if prepared is None:
+            return wrapped(*args, **kwargs)
+        call, call_kwargs, settle = prepared
+        return run_sync(wrapped, args, call_kwargs, call, settle)
+
+    return wrapper
+
+
+def instrument(settings: CallSettings) -> list[tuple[Any, str]]:
+    """Wraps every target the installed openai version has; returns (owner, attribute) pairs for unwrapping."""
+    import importlib
+
+    wrapped: list[tuple[Any, str]] = []
+    for target in TARGETS:
+        try:
+            module = importlib.import_module(target.module)
+            owner_name, method = target.method.split(".")
+            owner = getattr(module, owner_name)
+            if not hasattr(owner, method):
+                continue
+        except (ImportError, AttributeError):
+            continue
+        wrap_function_wrapper(module, target.method, _wrapper(settings, target))
+        wrapped.append((owner, method))
+    return wrapped

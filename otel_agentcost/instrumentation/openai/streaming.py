@@ -1,0 +1,59 @@
+"""Observers of OpenAI streams: chat completion chunks and Responses API events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..fields import field, text
+from ..llm_call import LLMCall
+from .usage import chat_usage, record_response
+
+
+class ChatChunkObserver:
+    """Reads chat completion chunks. With `hide_usage_chunk`, the final usage-only chunk (which the
+    instrumentation requested through `stream_options.include_usage`) is recorded and not passed on."""
+
+    def __init__(self, call: LLMCall, *, hide_usage_chunk: bool) -> None:
+        self._call = call
+        self._hide_usage_chunk = hide_usage_chunk
+        self._seen_id = False
+        self._finish_reasons: list[str] = []
+
+    def observe(self, chunk: Any) -> bool:
+        call = self._call
+        if not self._seen_id:
+            self._seen_id = True
+            call.record_response(response_id=text(chunk, "id"), response_model=text(chunk, "model"))
+        choices = field(chunk, "choices") or []
+        for choice in choices:
+            call.add_output_text(text(choice, "delta", "content"))
+            for tool_call in field(choice, "delta", "tool_calls") or ():
+                call.add_output_text(text(tool_call, "function", "arguments"))
+            if reason := text(choice, "finish_reason"):
+                self._finish_reasons.append(reason)
+                call.record_response(finish_reasons=self._finish_reasons)
+        usage = field(chunk, "usage")
+        if usage is not None:
+            call.record_response(usage=chat_usage(usage))
+            return not (self._hide_usage_chunk and not choices)
+        return True
+
+
+class ResponseEventObserver:
+    """Reads Responses API stream events; the terminal event carries the whole response with its usage."""
+
+    _TERMINAL = frozenset({"response.completed", "response.incomplete", "response.failed"})
+
+    def __init__(self, call: LLMCall) -> None:
+        self._call = call
+
+    def observe(self, event: Any) -> bool:
+        kind = text(event, "type")
+        if kind == "response.output_text.delta" or kind == "response.function_call_arguments.delta":
+            self._call.add_output_text(text(event, "delta"))
+        elif kind == "response.created":
+            response = field(event, "response")
+            self._call.record_response(response_id=text(response, "id"), response_model=text(response, "model"))
+        elif kind in self._TERMINAL:
+            record_response(self._call, field(event, "response"))
+        return True

@@ -1,0 +1,65 @@
+"""What OpenAI responses (chat completions, Responses API, embeddings) say about a call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..fields import amount, count, field, text
+from ..llm_call import LLMCall, Usage
+
+
+def chat_usage(usage: Any) -> Usage | None:
+    """Chat completions usage: `prompt_tokens` already includes the cached tokens, as the conventions want."""
+    if usage is None:
+        return None
+    return Usage(
+        input_tokens=count(usage, "prompt_tokens"),
+        output_tokens=count(usage, "completion_tokens"),
+        cache_read_tokens=count(usage, "prompt_tokens_details", "cached_tokens"),
+        reasoning_tokens=count(usage, "completion_tokens_details", "reasoning_tokens"),
+        provider_cost_usd=amount(usage, "cost"),
+    )
+
+
+def responses_usage(usage: Any) -> Usage | None:
+    if usage is None:
+        return None
+    return Usage(
+        input_tokens=count(usage, "input_tokens"),
+        output_tokens=count(usage, "output_tokens"),
+        cache_read_tokens=count(usage, "input_tokens_details", "cached_tokens"),
+        reasoning_tokens=count(usage, "output_tokens_details", "reasoning_tokens"),
+        provider_cost_usd=amount(usage, "cost"),
+    )
+
+
+def embeddings_usage(usage: Any) -> Usage | None:
+    if usage is None:
+        return None
+    return Usage(input_tokens=count(usage, "prompt_tokens"), output_tokens=0, provider_cost_usd=amount(usage, "cost"))
+
+
+def record_chat_completion(call: LLMCall, completion: Any) -> None:
+    choices = field(completion, "choices") or []
+    call.record_response(
+        response_id=text(completion, "id"),
+        response_model=text(completion, "model"),
+        finish_reasons=[reason for choice in choices if (reason := text(choice, "finish_reason"))],
+        usage=chat_usage(field(completion, "usage")),
+    )
+
+
+def record_response(call: LLMCall, response: Any) -> None:
+    """A Responses API `Response`: its status stands in for the finish reason (`completed`, `incomplete`...)."""
+    status = text(response, "status")
+    reason = text(response, "incomplete_details", "reason")
+    call.record_response(
+        response_id=text(response, "id"),
+        response_model=text(response, "model"),
+        finish_reasons=[reason or status] if (reason or status) else None,
+        usage=responses_usage(field(response, "usage")),
+    )
+
+
+def record_embeddings(call: LLMCall, result: Any) -> None:
+    call.record_response(response_model=text(result, "model"), usage=embeddings_usage(field(result, "usage")))
