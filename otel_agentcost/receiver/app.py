@@ -1,0 +1,139 @@
+"""The OTLP/HTTP receiver as a Starlette app: `POST /v1/traces`, `GET /healthz`, and room for the web page at `/`.
+
+A request is answered 200 only after its spans are in the store, so an acknowledged span is never lost; every
+refusal says why and, when retrying can help (429, 503), when to retry. Work is refused as early as possible: a
+full queue before the body is read, an oversized body while it is read, a bad payload before it is queued.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from otel_agentcost.receiver.body import BodyTooLarge, CorruptBody, UnsupportedEncoding, decompress, read_limited
+from otel_agentcost.receiver.otlp import DecodedSpans, PayloadError, decode_json, decode_protobuf
+from otel_agentcost.receiver.replies import JSON, PROTOBUF, export_response, failure_response
+from otel_agentcost.receiver.writer import QueueFull, SpanStore, SpanWriter, StoreWriteError, WriterClosed
+
+_log = logging.getLogger(__name__)
+
+DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
+DEFAULT_QUEUE_SPANS = 20_000
+DEFAULT_BATCH_SPANS = 5_000
+DEFAULT_MAX_REQUESTS_IN_FLIGHT = 32
+# Seconds a client is told to wait: a full queue drains in well under a second; a failing store takes longer.
+RETRY_AFTER_BUSY = 1
+RETRY_AFTER_UNAVAILABLE = 5
+
+_DECODERS: dict[str, Callable[[bytes], DecodedSpans]] = {PROTOBUF: decode_protobuf, JSON: decode_json}
+
+
+class _Receiver:
+    def __init__(self, writer: SpanWriter, max_body_bytes: int, max_in_flight: int) -> None:
+        self.writer = writer
+        self.max_body_bytes = max_body_bytes
+        self.max_in_flight = max_in_flight
+        self.in_flight = 0
+
+    async def export(self, request: Request) -> Response:
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type not in _DECODERS:
+            return failure_response(
+                415, f"Content-Type {media_type or '(none)'!r} is not supported; send {PROTOBUF} or {JSON}", JSON
+            )
+        refusal = self._admission(media_type)
+        if refusal is not None:
+            return refusal
+        self.in_flight += 1
+        try:
+            return await self._export(request, media_type)
+        finally:
+            self.in_flight -= 1
+
+    def _admission(self, media_type: str) -> Response | None:
+        if not self.writer.accepting:
+            return failure_response(503, "the receiver is shutting down", media_type, retry_after=RETRY_AFTER_BUSY)
+        if self.in_flight >= self.max_in_flight or not self.writer.has_room():
+            return failure_response(
+                429, "the receiver is busy storing earlier spans; retry later", media_type, retry_after=RETRY_AFTER_BUSY
+            )
+        return None
+
+    async def _export(self, request: Request, media_type: str) -> Response:
+        try:
+            body = await read_limited(request.headers.get("content-length"), request.stream(), self.max_body_bytes)
+            payload = decompress(body, request.headers.get("content-encoding"), self.max_body_bytes)
+            decoded = await run_in_threadpool(_DECODERS[media_type], payload)
+        except BodyTooLarge as error:
+            return failure_response(413, f"{error}; send smaller batches", media_type)
+        except UnsupportedEncoding as error:
+            return failure_response(415, str(error), media_type)
+        except (CorruptBody, PayloadError) as error:
+            _log.warning("refused a trace export: %s", error)
+            return failure_response(400, str(error), media_type)
+        if decoded.rejected:
+            _log.warning("left out %d span(s): %s", len(decoded.rejected), decoded.rejected[0])
+        if decoded.rows:
+            refusal = await self._store(decoded, media_type)
+            if refusal is not None:
+                return refusal
+        return export_response(media_type, decoded.rejected)
+
+    async def _store(self, decoded: DecodedSpans, media_type: str) -> Response | None:
+        try:
+            await asyncio.wrap_future(self.writer.submit(decoded.rows))
+        except QueueFull as error:
+            return failure_response(429, f"{error}; retry later", media_type, retry_after=RETRY_AFTER_BUSY)
+        except WriterClosed as error:
+            return failure_response(503, str(error), media_type, retry_after=RETRY_AFTER_BUSY)
+        except StoreWriteError as error:
+            return failure_response(503, str(error), media_type, retry_after=RETRY_AFTER_UNAVAILABLE)
+        return None
+
+    async def health(self, request: Request) -> Response:
+        state = "ok" if self.writer.accepting else "shutting down"
+        body = {"status": state, "queued_spans": self.writer.queued_spans}
+        return JSONResponse(body, status_code=200 if state == "ok" else 503)
+
+
+def create_app(
+    store: SpanStore,
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    queue_spans: int = DEFAULT_QUEUE_SPANS,
+    batch_spans: int = DEFAULT_BATCH_SPANS,
+    max_requests_in_flight: int = DEFAULT_MAX_REQUESTS_IN_FLIGHT,
+    routes: Sequence[BaseRoute] = (),
+    on_shutdown: Callable[[], None] | None = None,
+) -> Starlette:
+    """The receiver app writing to `store`. Its writer thread runs for the app's lifespan.
+
+    `routes` are added beside the receiver's own: `GET /` is left free for the dashboards web page.
+    `on_shutdown` runs after the queue is drained (serve() closes the store there).
+    """
+    writer = SpanWriter(store, capacity_spans=queue_spans, batch_spans=batch_spans)
+    receiver = _Receiver(writer, max_body_bytes, max_requests_in_flight)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        writer.start()
+        try:
+            yield
+        finally:
+            await run_in_threadpool(writer.close)
+            if on_shutdown is not None:
+                on_shutdown()
+
+    own = [
+        Route("/v1/traces", receiver.export, methods=["POST"]),
+        Route("/healthz", receiver.health, methods=["GET"]),
+    ]
+    return Starlette(routes=[*own, *routes], lifespan=lifespan)

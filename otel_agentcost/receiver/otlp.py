@@ -1,0 +1,236 @@
+"""OTLP trace export requests (protobuf or OTLP/JSON) as `otel_traces` rows, in the collector exporter's conventions.
+
+Two kinds of bad input are told apart, as the OTLP/HTTP specification and the collector's own receiver do:
+
+- a body that does not decode to a well-formed ExportTraceServiceRequest (bad protobuf or JSON, an id of the wrong
+  length or not hex) raises `PayloadError`: the whole request is refused with 400 and nothing from it is stored;
+- a well-formed span that `otel_traces` cannot hold meaningfully (an all-zero trace or span id, which the trace
+  context specification calls invalid, or a time past 2262, beyond `DateTime64(9)`) is left out alone and
+  reported, so the rest of the request is stored and the client is told through `partial_success`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from google.protobuf import json_format
+from google.protobuf.message import DecodeError
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+from opentelemetry.proto.common.v1.common_pb2 import AnyValue, InstrumentationScope, KeyValue
+from opentelemetry.proto.resource.v1.resource_pb2 import Resource
+from opentelemetry.proto.trace.v1.trace_pb2 import Span
+from opentelemetry.semconv.attributes.service_attributes import SERVICE_NAME
+
+from otel_agentcost.store.columns import SPAN_KIND_NAMES, STATUS_CODE_NAMES, SpanRow
+from otel_agentcost.store.values import attribute_string
+
+TRACE_ID_BYTES = 16
+SPAN_ID_BYTES = 8
+# DateTime64(9) counts nanoseconds in an Int64: the last instant it holds is 2262-04-11T23:47:16.854775807Z.
+MAX_TIMESTAMP_NS = 2**63 - 1
+
+# Span and link fields that OTLP/JSON writes as hex strings (every other bytes field stays base64), by either of
+# the key spellings a receiver must accept.
+_SPAN_ID_FIELDS = {
+    "traceId": TRACE_ID_BYTES,
+    "trace_id": TRACE_ID_BYTES,
+    "spanId": SPAN_ID_BYTES,
+    "span_id": SPAN_ID_BYTES,
+    "parentSpanId": SPAN_ID_BYTES,
+    "parent_span_id": SPAN_ID_BYTES,
+}
+_LINK_ID_FIELDS = {key: size for key, size in _SPAN_ID_FIELDS.items() if "parent" not in key}
+
+
+class PayloadError(ValueError):
+    """The body is not a well-formed OTLP ExportTraceServiceRequest; the message says where and what is wrong."""
+
+
+@dataclass
+class DecodedSpans:
+    rows: list[SpanRow] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)  # one message per span left out
+
+
+def decode_protobuf(body: bytes) -> DecodedSpans:
+    request = ExportTraceServiceRequest()
+    try:
+        request.ParseFromString(body)
+    except (DecodeError, RecursionError) as error:
+        raise PayloadError(f"body is not a protobuf ExportTraceServiceRequest: {error}") from None
+    return decode_request(request)
+
+
+def decode_json(body: bytes) -> DecodedSpans:
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError) as error:
+        raise PayloadError(f"body is not valid JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise PayloadError(f"an OTLP/JSON body is a JSON object, got {type(document).__name__}")
+    request = ExportTraceServiceRequest()
+    try:
+        json_format.ParseDict(_hex_ids_as_base64(document), request, ignore_unknown_fields=True)
+    except (json_format.ParseError, RecursionError) as error:
+        raise PayloadError(f"body is not an OTLP/JSON ExportTraceServiceRequest: {error}") from None
+    return decode_request(request)
+
+
+def decode_request(request: ExportTraceServiceRequest) -> DecodedSpans:
+    decoded = DecodedSpans()
+    for i, resource_spans in enumerate(request.resource_spans):
+        resource = _ResourceColumns.of(resource_spans.resource)
+        for j, scope_spans in enumerate(resource_spans.scope_spans):
+            for k, span in enumerate(scope_spans.spans):
+                where = f"resource_spans[{i}].scope_spans[{j}].spans[{k}]"
+                _check_id_lengths(span, where)
+                problem = _unstorable(span)
+                if problem:
+                    decoded.rejected.append(f"{where}: {problem}")
+                else:
+                    decoded.rows.append(_span_row(span, resource, scope_spans.scope))
+    return decoded
+
+
+@dataclass(frozen=True)
+class _ResourceColumns:
+    service_name: str
+    attributes: dict[str, str]
+
+    @classmethod
+    def of(cls, resource: Resource) -> _ResourceColumns:
+        # The exporter reads service.name with pdata's Map.Get, which finds the first of duplicate keys.
+        service = next((kv.value for kv in resource.attributes if kv.key == SERVICE_NAME), None)
+        return cls(_stored(service) if service is not None else "", _attribute_map(resource.attributes))
+
+
+def _span_row(span: Span, resource: _ResourceColumns, scope: InstrumentationScope) -> SpanRow:
+    return SpanRow(
+        timestamp_ns=span.start_time_unix_nano,
+        trace_id=span.trace_id.hex(),
+        span_id=span.span_id.hex(),
+        parent_span_id=_hex_or_empty(span.parent_span_id),
+        trace_state=span.trace_state,
+        span_name=span.name,
+        span_kind=SPAN_KIND_NAMES.get(span.kind, ""),
+        service_name=resource.service_name,
+        resource_attributes=resource.attributes,
+        scope_name=scope.name,
+        scope_version=scope.version,
+        span_attributes=_attribute_map(span.attributes),
+        # pdata subtracts unsigned timestamps; a span that ends before it starts is stored as 0, not wrapped around.
+        duration_ns=max(span.end_time_unix_nano - span.start_time_unix_nano, 0),
+        status_code=STATUS_CODE_NAMES.get(span.status.code, ""),
+        status_message=span.status.message,
+        events_timestamp_ns=[event.time_unix_nano for event in span.events],
+        events_name=[event.name for event in span.events],
+        events_attributes=[_attribute_map(event.attributes) for event in span.events],
+        links_trace_id=[_hex_or_empty(link.trace_id) for link in span.links],
+        links_span_id=[_hex_or_empty(link.span_id) for link in span.links],
+        links_trace_state=[link.trace_state for link in span.links],
+        links_attributes=[_attribute_map(link.attributes) for link in span.links],
+    )
+
+
+def _check_id_lengths(span: Span, where: str) -> None:
+    """Lengths the collector's receiver refuses to decode (it takes an empty id as the all-zero one)."""
+    fields = [(f"{where}.trace_id", span.trace_id, TRACE_ID_BYTES), (f"{where}.span_id", span.span_id, SPAN_ID_BYTES)]
+    fields.append((f"{where}.parent_span_id", span.parent_span_id, SPAN_ID_BYTES))
+    for n, link in enumerate(span.links):
+        fields.append((f"{where}.links[{n}].trace_id", link.trace_id, TRACE_ID_BYTES))
+        fields.append((f"{where}.links[{n}].span_id", link.span_id, SPAN_ID_BYTES))
+    for name, value, size in fields:
+        if len(value) not in (0, size):
+            raise PayloadError(f"{name} is {len(value)} bytes; it must be {size} bytes ({2 * size} hex digits)")
+
+
+def _unstorable(span: Span) -> str | None:
+    if not any(span.trace_id):
+        return "trace_id is missing or all zeros, which is not a valid trace id"
+    if not any(span.span_id):
+        return "span_id is missing or all zeros, which is not a valid span id"
+    if span.start_time_unix_nano > MAX_TIMESTAMP_NS:
+        return f"start_time_unix_nano {span.start_time_unix_nano} is past 2262-04-11, beyond DateTime64(9)"
+    late = next((event for event in span.events if event.time_unix_nano > MAX_TIMESTAMP_NS), None)
+    if late is not None:
+        return f"event {late.name!r} time_unix_nano {late.time_unix_nano} is past 2262-04-11, beyond DateTime64(9)"
+    return None
+
+
+def _hex_or_empty(value: bytes) -> str:
+    """The exporter's TraceIDToHexOrEmptyString / SpanIDToHexOrEmptyString: the all-zero id is stored as ''."""
+    return value.hex() if any(value) else ""
+
+
+def _attribute_map(attributes: Iterable[KeyValue]) -> dict[str, str]:
+    # pdata keeps duplicate keys; ranging over them into a Go map lets the last one win, as a dict does here.
+    return {kv.key: _stored(kv.value) for kv in attributes}
+
+
+def _stored(value: AnyValue) -> str:
+    """pdata's Value.AsString(): an empty value is '' at the top level (it is JSON null only inside arrays/maps)."""
+    if value.WhichOneof("value") is None:
+        return ""
+    return attribute_string(_python_value(value))
+
+
+def _python_value(value: AnyValue) -> Any:
+    """pdata's Value.AsRaw(), which the exporter marshals to JSON for arrays and maps."""
+    kind = value.WhichOneof("value")
+    if kind == "array_value":
+        return [_python_value(item) for item in value.array_value.values]
+    if kind == "kvlist_value":
+        # AsRaw builds a Go map (the last duplicate wins) and encoding/json writes map keys sorted.
+        raw = {kv.key: _python_value(kv.value) for kv in value.kvlist_value.values}
+        return dict(sorted(raw.items()))
+    if kind is None:
+        return None
+    return getattr(value, kind)
+
+
+def _hex_ids_as_base64(document: dict[str, Any]) -> dict[str, Any]:
+    """OTLP/JSON writes trace and span ids as hex, where protobuf's JSON mapping expects base64: translate them."""
+    for where, span in _json_spans(document):
+        _translate_ids(span, _SPAN_ID_FIELDS, where)
+        for n, link in enumerate(_json_list(span, "links")):
+            if isinstance(link, dict):
+                _translate_ids(link, _LINK_ID_FIELDS, f"{where}.links[{n}]")
+    return document
+
+
+def _json_spans(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for i, resource_spans in enumerate(_json_list(document, "resourceSpans", "resource_spans")):
+        if not isinstance(resource_spans, dict):
+            continue  # ParseDict reports the wrong type with its position
+        for j, scope_spans in enumerate(_json_list(resource_spans, "scopeSpans", "scope_spans")):
+            if not isinstance(scope_spans, dict):
+                continue
+            for k, span in enumerate(_json_list(scope_spans, "spans")):
+                if isinstance(span, dict):
+                    yield f"resource_spans[{i}].scope_spans[{j}].spans[{k}]", span
+
+
+def _json_list(obj: dict[str, Any], *keys: str) -> list[Any]:
+    for key in keys:
+        value = obj.get(key)
+        if isinstance(value, list):
+            return value
+    return []
+
+
+def _translate_ids(obj: dict[str, Any], fields: dict[str, int], where: str) -> None:
+    for key, size in fields.items():
+        value = obj.get(key)
+        if not isinstance(value, str):
+            continue  # absent, or a type ParseDict refuses with its own message
+        try:
+            raw = bytes.fromhex(value)
+        except ValueError:
+            raise PayloadError(
+                f"{where}.{key} {value[:40]!r} is not hex; OTLP/JSON writes ids as {2 * size} hex digits"
+            ) from None
+        obj[key] = base64.b64encode(raw).decode("ascii")
