@@ -337,9 +337,12 @@ def test_uninstrument_restores_the_sdk(spans, llm, oai):
 
 
 def test_session_task_and_trigger_are_stamped(spans, llm, oai):
-    with agentcost.session("s-42", agent="pm-1", role="pm", lane="pm-trivial"):
-        with agentcost.task("T-7", kind="triage"), agentcost.trigger("reactive"):
-            oai.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+    with (
+        agentcost.session("s-42", agent="pm-1", role="pm", lane="pm-trivial"),
+        agentcost.task("T-7", kind="triage"),
+        agentcost.trigger("reactive"),
+    ):
+        oai.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
 
     a = only_span(spans).attributes
     assert a["agentcost.session.id"] == a["gen_ai.conversation.id"] == "s-42"
