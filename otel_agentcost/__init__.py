@@ -15,11 +15,11 @@ with agentcost.session("s-42", agent="pm-1", role="pm"):
 
 from __future__ import annotations
 
+from .configure import init, shutdown
 from .context import Session, Task, Trigger, heartbeat, record_outcome, session, task, trigger
 from .instrumentation import AgentCostInstrumentor
 from .pricing import PriceTable
 from .processor import AgentCostSpanProcessor
-from .setup import init, shutdown
 from .version import __version__
 
 __all__ = [

@@ -1,0 +1,65 @@
+"""`agentcost.init()` and the quickstart, each in a fresh interpreter: a process sets its tracer provider once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+
+def run_python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_init_is_idempotent_and_adds_to_an_existing_provider():
+    result = run_python(
+        """
+        from opentelemetry import trace
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+        import otel_agentcost as agentcost
+
+        mine = TracerProvider()
+        trace.set_tracer_provider(mine)
+        exporter = InMemorySpanExporter()
+        first = agentcost.init(service_name="svc", exporter=exporter)
+        second = agentcost.init(service_name="other")
+        assert first is second is mine, (first, second, mine)
+        with agentcost.session("s-1"):
+            trace.get_tracer("x").start_span("step").end()
+        mine.force_flush()
+        (span,) = exporter.get_finished_spans()
+        assert span.attributes["agentcost.session.id"] == "s-1"
+        print("ok")
+        """
+    )
+    assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_init_builds_a_provider_with_the_service_name_and_otlp_by_default():
+    result = run_python(
+        """
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+        import otel_agentcost as agentcost
+
+        provider = agentcost.init(service_name="pm-agent")
+        assert provider.resource.attributes["service.name"] == "pm-agent"
+        exporters = [p.span_exporter for p in provider._active_span_processor._span_processors
+                     if hasattr(p, "span_exporter")]
+        assert any(isinstance(e, OTLPSpanExporter) for e in exporters), exporters
+        print("ok")
+        """
+    )
+    assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_quickstart_prints_the_calls_it_made():
+    result = subprocess.run(
+        [sys.executable, "-m", "otel_agentcost.quickstart"], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if "s-42" in line]
+    assert len(rows) == 5
+    assert sum("heartbeat" in row for row in rows) == 3
