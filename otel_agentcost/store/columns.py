@@ -71,3 +71,31 @@ SPAN_KIND_NAMES: dict[int, str] = {
     5: "Consumer",
 }
 STATUS_CODE_NAMES: dict[int, str] = {0: "Unset", 1: "Ok", 2: "Error"}
+
+# ClickHouse types of INSERT_COLUMNS, as the collector's `otel_traces` declares them. Inserts send them along so
+# that no DESCRIBE round trip precedes each batch.
+_ATTRIBUTES = "Map(LowCardinality(String), String)"
+INSERT_TYPES: tuple[str, ...] = (
+    "DateTime64(9)",
+    "String",
+    "String",
+    "String",
+    "String",
+    "LowCardinality(String)",
+    "LowCardinality(String)",
+    "LowCardinality(String)",
+    _ATTRIBUTES,
+    "String",
+    "String",
+    _ATTRIBUTES,
+    "UInt64",
+    "LowCardinality(String)",
+    "String",
+    "Array(DateTime64(9))",
+    "Array(LowCardinality(String))",
+    f"Array({_ATTRIBUTES})",
+    "Array(String)",
+    "Array(String)",
+    "Array(String)",
+    f"Array({_ATTRIBUTES})",
+)

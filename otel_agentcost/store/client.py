@@ -1,0 +1,139 @@
+"""The Store over a clickhouse-connect client: the same code for a ClickHouse server (HTTP) and for chDB.
+
+clickhouse-connect drives both engines (its `interface="chdb"` runs the embedded engine in-process), so both
+backends share one implementation: rows decode from ClickHouse's Native format into the same Python types, inserts
+travel as Native columnar blocks, and `{name:Type}` parameters are bound by the engine itself (sent as
+`param_<name>`), never formatted into the SQL text.
+
+The client starts without a default database because a database that does not exist yet cannot be selected (the
+server refuses every request naming it, even `CREATE DATABASE`). It is selected as soon as it exists, so a store
+opened before `db init`, or before the collector created the database, starts working once it does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from clickhouse_connect.driver.client import Client
+from clickhouse_connect.driver.exceptions import ClickHouseError
+
+from otel_agentcost.store.columns import INSERT_COLUMNS, INSERT_TYPES, SpanRow
+from otel_agentcost.store.errors import QueryError, SchemaMissingError
+from otel_agentcost.store.interface import Store
+from otel_agentcost.store.url import StoreURL
+
+SPANS_TABLE = "otel_traces"
+_UNKNOWN_TABLE = 60
+_UNKNOWN_DATABASE = 81
+_PLACEHOLDER = re.compile(r"\{\s*[A-Za-z_][A-Za-z0-9_]*\s*:")
+_CODE_PREFIX = re.compile(r"^.*?Code: \d+\. DB::Exception: ")
+_VERSION_TRAILER = re.compile(r"\s*\(version [^)]*\)\s*$")
+
+
+class ClientStore(Store):
+    def __init__(self, client: Client, url: StoreURL, *, insert_settings: Mapping[str, Any] | None = None) -> None:
+        self._client = client
+        self.url = url
+        self.database = url.database
+        self._insert_settings = dict(insert_settings or {})
+        self._database_selected = False
+        self._closed = False
+
+    def query(self, sql: str, parameters: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        bound = _bound(sql, parameters)
+        self._select_database()
+        with self._translated(sql):
+            return list(self._client.query(sql, parameters=bound).named_results())
+
+    def command(self, sql: str, parameters: Mapping[str, Any] | None = None) -> None:
+        bound = _bound(sql, parameters)
+        self._select_database()
+        with self._translated(sql):
+            self._client.command(sql, parameters=bound)
+
+    def insert_spans(self, rows: Sequence[SpanRow]) -> None:
+        self._insert(SPANS_TABLE, INSERT_COLUMNS, rows, INSERT_TYPES)
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        self._insert(table, columns, rows, None)
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._client.close()
+
+    def _insert(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], types: Sequence[str] | None
+    ) -> None:
+        if not rows:
+            return
+        with self._translated(f"INSERT INTO {self.database}.{table}"):
+            self._client.insert(
+                table,
+                rows,
+                column_names=list(columns),
+                database=self.database,
+                column_type_names=list(types) if types else None,
+                settings=self._insert_settings or None,
+            )
+
+    def _select_database(self) -> None:
+        """Make `database` the client's default as soon as it exists (see the module docstring)."""
+        if self._database_selected:
+            return
+        with self._translated("SELECT FROM system.databases"):
+            found = self._client.query(
+                "SELECT count() FROM system.databases WHERE name = {name:String}", parameters={"name": self.database}
+            ).result_rows[0][0]
+        if found:
+            self._client.database = self.database
+            self._database_selected = True
+
+    @contextmanager
+    def _translated(self, sql: str) -> Iterator[None]:
+        """Driver exceptions as StoreErrors whose message says what to do."""
+        try:
+            yield
+        except ClickHouseError as error:
+            code = getattr(error, "code", None)
+            detail = _first_line(str(error))
+            if code == _UNKNOWN_DATABASE or (code == _UNKNOWN_TABLE and not self._database_selected):
+                raise SchemaMissingError(
+                    f"database '{self.database}' does not exist in {self.url}; "
+                    f"create it with: otel-agentcost db init --store '{self.url}'"
+                ) from error
+            if code == _UNKNOWN_TABLE:
+                raise SchemaMissingError(
+                    f"{detail} (store {self.url}); create the schema with: otel-agentcost db init --store '{self.url}'"
+                ) from error
+            raise QueryError(f"ClickHouse refused {_head(sql)}: {detail}") from error
+
+
+def _bound(sql: str, parameters: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The parameters, only when the statement has `{name:Type}` placeholders for them.
+
+    clickhouse-connect formats parameters into the SQL text when it finds no placeholder; that path is refused here.
+    """
+    if not parameters:
+        return None
+    if not _PLACEHOLDER.search(sql):
+        raise QueryError(
+            f"parameters {sorted(parameters)} were given but {_head(sql)} has no {{name:Type}} placeholder; "
+            "values are only ever bound, never formatted into SQL"
+        )
+    return dict(parameters)
+
+
+def _first_line(message: str) -> str:
+    """ClickHouse's message without its `Code: n. DB::Exception:` prefix and version trailer."""
+    line = next((line.strip() for line in message.splitlines() if line.strip()), message)
+    return _VERSION_TRAILER.sub("", _CODE_PREFIX.sub("", line))
+
+
+def _head(sql: str) -> str:
+    """The start of a statement for a message, past the comment header of a .sql file."""
+    text = " ".join(" ".join(line for line in sql.splitlines() if not line.lstrip().startswith("--")).split())
+    return f"'{text[:80]}...'" if len(text) > 80 else f"'{text}'"

@@ -1,0 +1,79 @@
+"""The in-process exporter: spans straight from the SDK into the store, for an agent that is the only writer.
+
+Selected with `OTEL_TRACES_EXPORTER=agentcost_clickhouse` (the `opentelemetry_traces_exporter` entry point, which
+constructs it without arguments: the store then comes from `AGENTCOST_STORE`). A bad URL fails at construction,
+so a typo shows at startup; the store itself is opened at the first export, so a process that never exports
+never takes the chDB directory. On that first export the schema is created when `otel_traces` is missing.
+
+`export` never raises into the SDK: a failure is logged (once per distinct error, then at debug level, since the
+batch processor retries every few seconds) and reported as FAILURE.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+
+from otel_agentcost.store import Store, open_store, parse_store_url
+from otel_agentcost.store.schema import init_schema, table_exists
+from otel_agentcost.store.spans import span_row
+
+_log = logging.getLogger(__name__)
+
+
+class ClickHouseSpanExporter(SpanExporter):
+    def __init__(self, store: str | Store | None = None) -> None:
+        if isinstance(store, Store):
+            self._store: Store | None = store
+            self._url = store.url
+        else:
+            self._store = None
+            self._url = parse_store_url(store)
+        self._owns_store = self._store is None
+        self._schema_checked = False
+        self._stopped = False
+        self._last_error = ""
+        self._lock = threading.Lock()
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        if self._stopped:
+            return SpanExportResult.FAILURE
+        try:
+            rows = [span_row(span) for span in spans]
+            self._ready_store().insert_spans(rows)
+        except Exception as error:  # an exporter must not raise into the SDK
+            self._report(error, len(spans))
+            return SpanExportResult.FAILURE
+        self._last_error = ""
+        return SpanExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        with self._lock:
+            self._stopped = True
+            if self._owns_store and self._store is not None:
+                self._store.close()
+                self._store = None
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        """Nothing is buffered here: every export is inserted before it returns."""
+        return True
+
+    def _ready_store(self) -> Store:
+        with self._lock:
+            if self._store is None:
+                self._store = open_store(self._url)
+            if not self._schema_checked:
+                if not table_exists(self._store, "otel_traces"):
+                    init_schema(self._store)
+                self._schema_checked = True
+            return self._store
+
+    def _report(self, error: Exception, count: int) -> None:
+        message = f"{type(error).__name__}: {error}"
+        level = logging.DEBUG if message == self._last_error else logging.ERROR
+        self._last_error = message
+        _log.log(level, "could not store %d span(s) in %s: %s", count, self._url, message)

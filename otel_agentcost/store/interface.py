@@ -1,0 +1,56 @@
+"""The Store: the one way this project reads and writes ClickHouse, whichever engine holds the data.
+
+Writers (the in-process exporter, the OTLP receiver) need only `insert_spans`; readers (reports, the web page,
+`db init`) need `query` and `command`. Statements use ClickHouse's own `{name:Type}` placeholders and values always
+travel as bound parameters, never inside the SQL text. Unqualified table names resolve in `database`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any
+
+from otel_agentcost.store.columns import SpanRow
+from otel_agentcost.store.url import StoreURL
+
+
+class Store(ABC):
+    """An open store. Thread-safe: the receiver inserts from its writer thread while the web page queries.
+
+    Errors are `otel_agentcost.store.errors.StoreError`s with a message fit for a user: `SchemaMissingError` when
+    the database or a table does not exist yet, `QueryError` when ClickHouse refuses a statement.
+    """
+
+    url: StoreURL
+    database: str
+
+    @abstractmethod
+    def query(self, sql: str, parameters: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Rows as dicts of typed Python values (int, float, str, bool, Decimal, date, UTC-aware datetime, list,
+        dict, None); DateTime64 values lose digits below the microsecond (select toUnixTimestamp64Nano() for ns)."""
+
+    @abstractmethod
+    def command(self, sql: str, parameters: Mapping[str, Any] | None = None) -> None:
+        """Run a statement that returns no rows (DDL, INSERT ... SELECT, TRUNCATE)."""
+
+    @abstractmethod
+    def insert_spans(self, rows: Sequence[SpanRow]) -> None:
+        """Insert rows into `otel_traces` as one batch in ClickHouse's Native columnar format."""
+
+    @abstractmethod
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Insert rows of Python values into `table` of this database as one batch (small tables such as prices)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection (for chDB: the directory, so another process may open it). Idempotent."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()

@@ -1,0 +1,162 @@
+"""`db init`: create what the dashboards read, in any store, any number of times.
+
+The statements live in `sql/*.sql`, one per file, and run in the order of `STEPS`. Values are bound parameters,
+including the database name (`{database:Identifier}`). Three things cannot be bound and are written into the
+statement as fixed fragments, marked `{{ name }}` in the files:
+- `{{ on_cluster }}`: empty, or `ON CLUSTER <cluster>`; the cluster name must be a plain identifier
+  (letters, digits, underscores; see `identifiers.py`), which is the only check that makes it safe to write;
+- `{{ engine }}`: `MergeTree()`, or `ReplicatedMergeTree()` on a cluster (replica path and name from the servers'
+  `default_replica_path` / `default_replica_name`, i.e. their `{shard}` and `{replica}` macros);
+- `{{ ttl }}`: empty, or a TTL clause whose number of days is itself a bound parameter.
+
+Running it again changes nothing: tables are created only when absent (an `otel_traces` the collector created is
+left as it is), views are replaced by the same definition, the price table is refilled with the same rows, and the
+schema version is recorded once. An install made by an older version is upgraded the same way, since every view
+is replaced. On a cluster with several shards, `otel_traces` here is the local table; a Distributed table over it
+is left to the operator.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from typing import Any, NamedTuple
+
+from otel_agentcost.pricing import ModelPrice, PriceTable
+from otel_agentcost.store.identifiers import check_identifier
+from otel_agentcost.store.interface import Store
+from otel_agentcost.version import __version__
+
+# Bump when a view or an agentcost table changes; `db init` records each version it installs in agentcost_schema.
+SCHEMA_VERSION = 1
+
+PRICES_TABLE = "agentcost_prices"
+PRICE_COLUMNS = (
+    "model",
+    "provider",
+    "input_per_mtok",
+    "output_per_mtok",
+    "cache_read_per_mtok",
+    "cache_write_per_mtok",
+    "source",
+    "as_of",
+)
+LOAD_PRICES = "load prices"  # the step that inserts the price rows (a batch insert, not a .sql statement)
+STEPS = (
+    "database",
+    "otel_traces",
+    "schema_versions",
+    "prices",
+    "prices_clear",
+    LOAD_PRICES,
+    "llm_calls",
+    "outcomes",
+    "work_units",
+    "schema_version_record",
+)
+VIEWS = ("agentcost_llm_calls", "agentcost_outcomes", "agentcost_work_units")
+
+_TTL_CLAUSE = "TTL toDateTime(Timestamp) + toIntervalDay({ttl_days:UInt32})"
+_FRAGMENT = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+class Statement(NamedTuple):
+    name: str
+    sql: str
+    parameters: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class InitResult:
+    database: str
+    traces_created: bool  # False when otel_traces already existed (made by the collector or an earlier init)
+    prices: int
+    version: int
+
+
+def init_schema(
+    store: Store, *, ttl_days: int | None = None, cluster: str | None = None, prices: PriceTable | None = None
+) -> InitResult:
+    """Create or upgrade the database, otel_traces, the price table (refilled from `prices`, default
+    `PriceTable.load()`) and the views, in `store.database`."""
+    table = prices if prices is not None else PriceTable.load()
+    rows = [_price_row(price) for price in table.rows()]
+    statements = {statement.name: statement for statement in schema_statements(store.database, ttl_days, cluster)}
+    traces_existed = table_exists(store, "otel_traces")
+    for step in STEPS:
+        if step == LOAD_PRICES:
+            store.insert_rows(PRICES_TABLE, PRICE_COLUMNS, rows)
+        else:
+            store.command(statements[step].sql, statements[step].parameters)
+    return InitResult(store.database, not traces_existed, len(rows), SCHEMA_VERSION)
+
+
+def schema_statements(database: str, ttl_days: int | None = None, cluster: str | None = None) -> list[Statement]:
+    """Every statement of `db init` in order, rendered for these options (the price rows are not statements)."""
+    if ttl_days is not None and ttl_days < 1:
+        raise ValueError(f"ttl_days must be at least 1 day, got {ttl_days}")
+    fragments = {
+        "on_cluster": f"ON CLUSTER {check_identifier('cluster', cluster)}" if cluster else "",
+        "engine": "ReplicatedMergeTree()" if cluster else "MergeTree()",
+        "ttl": _TTL_CLAUSE if ttl_days is not None else "",
+    }
+    parameters: dict[str, Any] = {
+        "database": check_identifier("database", database),
+        "version": SCHEMA_VERSION,
+        "package_version": __version__,
+    }
+    if ttl_days is not None:
+        parameters["ttl_days"] = ttl_days
+    statements = []
+    for step in STEPS:
+        if step != LOAD_PRICES:
+            sql = _render(read_sql(step), fragments)
+            used = {name: value for name, value in parameters.items() if "{" + name + ":" in sql}
+            statements.append(Statement(step, sql, used))
+    return statements
+
+
+def read_sql(name: str) -> str:
+    """The text of `sql/<name>.sql`."""
+    return (resources.files(__package__) / "sql" / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def installed_version(store: Store) -> int | None:
+    """The newest schema version `db init` recorded in this store, or None before the first init."""
+    if not table_exists(store, "agentcost_schema"):
+        return None
+    rows = store.query("SELECT max(version) AS version FROM {database:Identifier}.agentcost_schema", _db(store))
+    return rows[0]["version"] or None
+
+
+def _render(sql: str, fragments: dict[str, str]) -> str:
+    return _FRAGMENT.sub(lambda match: fragments[match.group(1)], sql)
+
+
+def table_exists(store: Store, table: str) -> bool:
+    """Whether `table` exists in the store's database (False too when the database does not exist)."""
+    rows = store.query(
+        "SELECT count() AS n FROM system.tables WHERE database = {database:String} AND name = {table:String}",
+        {**_db(store), "table": table},
+    )
+    return rows[0]["n"] > 0
+
+
+def _db(store: Store) -> dict[str, Any]:
+    return {"database": store.database}
+
+
+def _price_row(price: ModelPrice) -> tuple[Any, ...]:
+    as_of = date.fromisoformat(price.as_of) if price.as_of else None
+    return (
+        price.model,
+        price.provider,
+        price.input_per_mtok,
+        price.output_per_mtok,
+        price.cache_read_per_mtok,
+        price.cache_write_per_mtok,
+        price.source,
+        as_of,
+    )
