@@ -10,19 +10,13 @@ import pytest
 from opentelemetry import trace
 
 import otel_agentcost as agentcost
-from otel_agentcost import AgentCostInstrumentor
 from otel_agentcost.context import current_attributes
-from tests.tracing import global_provider
+from tests.tracing import instrumented_exporter  # noqa: F401 (a fixture)
 
 
 @pytest.fixture
-def spans_and_provider():
-    provider, exporter = global_provider()
-    AgentCostInstrumentor().instrument(tracer_provider=provider)
-    exporter.clear()
-    yield exporter
-    AgentCostInstrumentor().uninstrument()
-    exporter.clear()
+def spans_and_provider(instrumented_exporter):  # noqa: F811 (the imported fixture, under this file's name)
+    return instrumented_exporter
 
 
 def test_scopes_nest_and_unwind():

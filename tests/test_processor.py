@@ -10,17 +10,12 @@ from opentelemetry import context as otel_context
 import otel_agentcost as agentcost
 from otel_agentcost import AgentCostInstrumentor
 from otel_agentcost.processor import AgentCostSpanProcessor, Attribution
-from tests.tracing import global_provider
+from tests.tracing import instrumented_exporter  # noqa: F401 (a fixture)
 
 
 @pytest.fixture
-def exporter():
-    provider, exporter = global_provider()
-    AgentCostInstrumentor().instrument(tracer_provider=provider)
-    exporter.clear()
-    yield exporter
-    AgentCostInstrumentor().uninstrument()
-    exporter.clear()
+def exporter(instrumented_exporter):  # noqa: F811 (the imported fixture, under this file's name)
+    return instrumented_exporter
 
 
 def finished(exporter, name):

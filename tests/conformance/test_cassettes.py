@@ -18,8 +18,7 @@ import openai
 import pytest
 import yaml
 
-from otel_agentcost import AgentCostInstrumentor
-from tests.tracing import global_provider
+from tests.tracing import instrumented_exporter  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.conformance
 
@@ -79,12 +78,8 @@ def replaying(interaction) -> httpx2.Client:
 
 
 @pytest.fixture
-def exporter():
-    provider, exporter = global_provider()
-    AgentCostInstrumentor().instrument(tracer_provider=provider)
-    exporter.clear()
-    yield exporter
-    AgentCostInstrumentor().uninstrument()
+def exporter(instrumented_exporter):  # noqa: F811 (the imported fixture, under this file's name)
+    return instrumented_exporter
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
