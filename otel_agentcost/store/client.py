@@ -21,7 +21,7 @@ from clickhouse_connect.driver.client import Client
 from clickhouse_connect.driver.exceptions import ClickHouseError
 
 from otel_agentcost.store.columns import INSERT_COLUMNS, INSERT_TYPES, SpanRow
-from otel_agentcost.store.errors import QueryError, SchemaMissingError
+from otel_agentcost.store.errors import QueryError, SchemaMissingError, StoreUnavailableError
 from otel_agentcost.store.interface import Store
 from otel_agentcost.store.url import StoreURL
 
@@ -30,6 +30,7 @@ _UNKNOWN_TABLE = 60
 _UNKNOWN_DATABASE = 81
 _PLACEHOLDER = re.compile(r"\{\s*[A-Za-z_][A-Za-z0-9_]*\s*:")
 _CODE_PREFIX = re.compile(r"^.*?Code: \d+\. DB::Exception: ")
+_OS_ERROR = re.compile(r"\[Errno -?\d+\] ([^'\")]+)")
 _VERSION_TRAILER = re.compile(r"\s*\(version [^)]*\)\s*$")
 
 
@@ -99,7 +100,9 @@ class ClientStore(Store):
             yield
         except ClickHouseError as error:
             code = getattr(error, "code", None)
-            detail = _first_line(str(error))
+            detail = driver_reason(error)
+            if code is None and _OS_ERROR.search(str(error)):
+                raise StoreUnavailableError(f"lost the connection to {self.url}: {detail}") from error
             if code == _UNKNOWN_DATABASE or (code == _UNKNOWN_TABLE and not self._database_selected):
                 raise SchemaMissingError(
                     f"database '{self.database}' does not exist in {self.url}; "
@@ -127,8 +130,13 @@ def _bound(sql: str, parameters: Mapping[str, Any] | None) -> dict[str, Any] | N
     return dict(parameters)
 
 
-def _first_line(message: str) -> str:
-    """ClickHouse's message without its `Code: n. DB::Exception:` prefix and version trailer."""
+def driver_reason(error: ClickHouseError) -> str:
+    """One line from a driver error: the operating system's reason for a failed connection, else ClickHouse's
+    message without its `Code: n. DB::Exception:` prefix and version trailer."""
+    message = str(error)
+    os_error = _OS_ERROR.search(message) if getattr(error, "code", None) is None else None
+    if os_error:
+        return os_error.group(1).strip()
     line = next((line.strip() for line in message.splitlines() if line.strip()), message)
     return _VERSION_TRAILER.sub("", _CODE_PREFIX.sub("", line))
 

@@ -5,8 +5,8 @@ constructs it without arguments: the store then comes from `AGENTCOST_STORE`). A
 so a typo shows at startup; the store itself is opened at the first export, so a process that never exports
 never takes the chDB directory. On that first export the schema is created when `otel_traces` is missing.
 
-`export` never raises into the SDK: a failure is logged (once per distinct error, then at debug level, since the
-batch processor retries every few seconds) and reported as FAILURE.
+`export` never raises into the SDK: a failure is logged and reported as FAILURE. Repeats of the same kind of failure
+are logged at debug level until an export succeeds again, since a batch processor exports every few seconds.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class ClickHouseSpanExporter(SpanExporter):
         self._owns_store = self._store is None
         self._schema_checked = False
         self._stopped = False
-        self._last_error = ""
+        self._failing: type[Exception] | None = None
         self._lock = threading.Lock()
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
@@ -48,7 +48,7 @@ class ClickHouseSpanExporter(SpanExporter):
         except Exception as error:  # an exporter must not raise into the SDK
             self._report(error, len(spans))
             return SpanExportResult.FAILURE
-        self._last_error = ""
+        self._failing = None
         return SpanExportResult.SUCCESS
 
     def shutdown(self) -> None:
@@ -73,7 +73,6 @@ class ClickHouseSpanExporter(SpanExporter):
             return self._store
 
     def _report(self, error: Exception, count: int) -> None:
-        message = f"{type(error).__name__}: {error}"
-        level = logging.DEBUG if message == self._last_error else logging.ERROR
-        self._last_error = message
-        _log.log(level, "could not store %d span(s) in %s: %s", count, self._url, message)
+        level = logging.DEBUG if type(error) is self._failing else logging.ERROR
+        self._failing = type(error)
+        _log.log(level, "could not store %d span(s) in %s: %s", count, self._url, error)

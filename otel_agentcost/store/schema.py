@@ -2,12 +2,12 @@
 
 The statements live in `sql/*.sql`, one per file, and run in the order of `STEPS`. Values are bound parameters,
 including the database name (`{database:Identifier}`). Three things cannot be bound and are written into the
-statement as fixed fragments, marked `{{ name }}` in the files:
-- `{{ on_cluster }}`: empty, or `ON CLUSTER <cluster>`; the cluster name must be a plain identifier
-  (letters, digits, underscores; see `identifiers.py`), which is the only check that makes it safe to write;
-- `{{ engine }}`: `MergeTree()`, or `ReplicatedMergeTree()` on a cluster (replica path and name from the servers'
+statement as fixed fragments, marked `{{ name }}` in the statements (each file's header names the ones it has):
+- on_cluster: empty, or `ON CLUSTER <cluster>`; the cluster name must be a plain identifier (letters, digits,
+  underscores; see `identifiers.py`), which is the only check that makes it safe to write;
+- engine: `MergeTree()`, or `ReplicatedMergeTree()` on a cluster (replica path and name from the servers'
   `default_replica_path` / `default_replica_name`, i.e. their `{shard}` and `{replica}` macros);
-- `{{ ttl }}`: empty, or a TTL clause whose number of days is itself a bound parameter.
+- ttl: empty, or a TTL clause whose number of days is itself a bound parameter.
 
 Running it again changes nothing: tables are created only when absent (an `otel_traces` the collector created is
 left as it is), views are replaced by the same definition, the price table is refilled with the same rows, and the

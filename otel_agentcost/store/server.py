@@ -11,7 +11,7 @@ from __future__ import annotations
 import clickhouse_connect
 from clickhouse_connect.driver.exceptions import ClickHouseError
 
-from otel_agentcost.store.client import ClientStore
+from otel_agentcost.store.client import ClientStore, driver_reason
 from otel_agentcost.store.errors import StoreUnavailableError
 from otel_agentcost.store.interface import Store
 from otel_agentcost.store.url import StoreURL
@@ -33,9 +33,5 @@ def open_server(url: StoreURL) -> Store:
             tz_mode="aware",
         )
     except ClickHouseError as error:
-        raise StoreUnavailableError(f"cannot reach the ClickHouse server at {url}: {_reason(error)}") from error
+        raise StoreUnavailableError(f"cannot reach the ClickHouse server at {url}: {driver_reason(error)}") from error
     return ClientStore(client, url, insert_settings=INSERT_SETTINGS)
-
-
-def _reason(error: ClickHouseError) -> str:
-    return next((line.strip() for line in str(error).splitlines() if line.strip()), type(error).__name__)

@@ -20,7 +20,7 @@
 -- cost_source says which rule applied: 'span', 'agentcost_prices' or 'unpriced'.
 --
 -- Parameters: {database:Identifier} (the view's name only; its body reads tables of the current database).
--- Fragment: {{ on_cluster }}.
+-- Fragment: on_cluster.
 CREATE OR REPLACE VIEW {database:Identifier}.agentcost_llm_calls {{ on_cluster }} AS
 WITH prices AS (
     SELECT

@@ -2,8 +2,8 @@
 -- (same columns, types, codecs, indexes, partitioning, ordering and settings), so that spans written by the real
 -- collector and by this project are indistinguishable. Created only when absent: a table the collector made first
 -- is kept as it is (its TTL included).
--- Parameters: {database:Identifier}; {ttl_days:UInt32} when the {{ ttl }} clause is present.
--- Fragments: {{ on_cluster }}, {{ engine }} (MergeTree(), or ReplicatedMergeTree() on a cluster), {{ ttl }}.
+-- Parameters: {database:Identifier}; {ttl_days:UInt32} when the ttl clause is present.
+-- Fragments: on_cluster, engine (MergeTree(), or ReplicatedMergeTree() on a cluster), ttl.
 CREATE TABLE IF NOT EXISTS {database:Identifier}.otel_traces {{ on_cluster }} (
     Timestamp DateTime64(9) CODEC(Delta, ZSTD(1)),
     TraceId String CODEC(ZSTD(1)),

@@ -5,7 +5,7 @@
 -- A task outcome is keyed by the task id alone, so a grader that reports only the task id still reaches the task.
 -- Columns: unit_kind ('task' | 'session'), unit_id, session_id, task_id, outcome, grade (NULL when absent),
 -- reason, at.
--- Parameters: {database:Identifier} (the view's name only). Fragment: {{ on_cluster }}.
+-- Parameters: {database:Identifier} (the view's name only). Fragment: on_cluster.
 CREATE OR REPLACE VIEW {database:Identifier}.agentcost_outcomes {{ on_cluster }} AS
 SELECT
     unit_kind,

@@ -16,7 +16,7 @@
 -- agentcost_outcomes: outcome, grade, reason, outcome_at (all NULL when none was recorded).
 --
 -- Parameters: {database:Identifier} (the view's name); {from:DateTime64(9, 'UTC')} and {to:DateTime64(9, 'UTC')}
--- stay in the view as its own parameters. Fragment: {{ on_cluster }}.
+-- stay in the view as its own parameters. Fragment: on_cluster.
 CREATE OR REPLACE VIEW {database:Identifier}.agentcost_work_units {{ on_cluster }} AS
 SELECT
     unit.unit_id AS unit_id,

@@ -1,0 +1,251 @@
+"""db init: the collector's otel_traces, the price table and the views; idempotent, upgrading, collector-friendly."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from otel_agentcost.pricing import PriceTable
+from otel_agentcost.store import open_store
+from otel_agentcost.store.identifiers import IdentifierError
+from otel_agentcost.store.schema import SCHEMA_VERSION, init_schema, installed_version, schema_statements
+
+# otel_traces as the OpenTelemetry Collector contrib `clickhouse` exporter declares it: (column, type, codec).
+COLLECTOR_COLUMNS = [
+    ("Timestamp", "DateTime64(9)", "CODEC(Delta(8), ZSTD(1))"),
+    ("TraceId", "String", "CODEC(ZSTD(1))"),
+    ("SpanId", "String", "CODEC(ZSTD(1))"),
+    ("ParentSpanId", "String", "CODEC(ZSTD(1))"),
+    ("TraceState", "String", "CODEC(ZSTD(1))"),
+    ("SpanName", "LowCardinality(String)", "CODEC(ZSTD(1))"),
+    ("SpanKind", "LowCardinality(String)", "CODEC(ZSTD(1))"),
+    ("ServiceName", "LowCardinality(String)", "CODEC(ZSTD(1))"),
+    ("ResourceAttributes", "Map(LowCardinality(String), String)", "CODEC(ZSTD(1))"),
+    ("ScopeName", "String", "CODEC(ZSTD(1))"),
+    ("ScopeVersion", "String", "CODEC(ZSTD(1))"),
+    ("SpanAttributes", "Map(LowCardinality(String), String)", "CODEC(ZSTD(1))"),
+    ("Duration", "UInt64", "CODEC(ZSTD(1))"),
+    ("StatusCode", "LowCardinality(String)", "CODEC(ZSTD(1))"),
+    ("StatusMessage", "String", "CODEC(ZSTD(1))"),
+    ("Events.Timestamp", "Array(DateTime64(9))", "CODEC(ZSTD(1))"),
+    ("Events.Name", "Array(LowCardinality(String))", "CODEC(ZSTD(1))"),
+    ("Events.Attributes", "Array(Map(LowCardinality(String), String))", "CODEC(ZSTD(1))"),
+    ("Links.TraceId", "Array(String)", "CODEC(ZSTD(1))"),
+    ("Links.SpanId", "Array(String)", "CODEC(ZSTD(1))"),
+    ("Links.TraceState", "Array(String)", "CODEC(ZSTD(1))"),
+    ("Links.Attributes", "Array(Map(LowCardinality(String), String))", "CODEC(ZSTD(1))"),
+]
+COLLECTOR_INDEXES = [
+    ("idx_trace_id", "bloom_filter", "TraceId"),
+    ("idx_res_attr_key", "bloom_filter", "mapKeys(ResourceAttributes)"),
+    ("idx_res_attr_value", "bloom_filter", "mapValues(ResourceAttributes)"),
+    ("idx_span_attr_key", "bloom_filter", "mapKeys(SpanAttributes)"),
+    ("idx_span_attr_value", "bloom_filter", "mapValues(SpanAttributes)"),
+    ("idx_duration", "minmax", "Duration"),
+]
+# What a recent collector creates by itself before any `db init` (its newer template: other codecs, ALIAS columns,
+# a primary key shorter than the sorting key).
+COLLECTOR_DDL = """
+CREATE TABLE {database:Identifier}.otel_traces (
+    Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    TraceId String CODEC(ZSTD(1)), SpanId String CODEC(ZSTD(1)), ParentSpanId String CODEC(ZSTD(1)),
+    TraceState String CODEC(ZSTD(1)), SpanName LowCardinality(String) CODEC(ZSTD(1)),
+    SpanKind LowCardinality(String) CODEC(ZSTD(1)), ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+    ResourceAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    ScopeName String CODEC(ZSTD(1)), ScopeVersion String CODEC(ZSTD(1)),
+    SpanAttributes Map(LowCardinality(String), String) CODEC(ZSTD(1)),
+    Duration UInt64 CODEC(T64, ZSTD(1)), StatusCode LowCardinality(String) CODEC(ZSTD(1)),
+    StatusMessage String CODEC(ZSTD(1)),
+    Events Nested (Timestamp DateTime64(9), Name LowCardinality(String),
+        Attributes Map(LowCardinality(String), String)) CODEC(ZSTD(1)),
+    Links Nested (TraceId String, SpanId String, TraceState String,
+        Attributes Map(LowCardinality(String), String)) CODEC(ZSTD(1)),
+    ResourceAttributeItems Array(String) ALIAS
+        arrayMap(kv -> concat(kv.1, '=', kv.2), CAST(ResourceAttributes, 'Array(Tuple(String, String))')),
+    SpanAttributeItems Array(String) ALIAS
+        arrayMap(kv -> concat(kv.1, '=', kv.2), CAST(SpanAttributes, 'Array(Tuple(String, String))')),
+    INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,
+    INDEX idx_duration Duration TYPE minmax GRANULARITY 1,
+    INDEX idx_lower_span_name lower(SpanName) TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8
+) ENGINE = MergeTree()
+PARTITION BY toDate(Timestamp)
+PRIMARY KEY (ServiceName, SpanName, toDateTime(Timestamp))
+ORDER BY (ServiceName, SpanName, toDateTime(Timestamp), Timestamp)
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1
+"""
+OBJECTS = ("otel_traces", "agentcost_schema", "agentcost_prices", "agentcost_llm_calls", "agentcost_outcomes")
+
+
+@pytest.fixture(scope="module")
+def other_store(store):
+    """Opens a store of the same backend on another database; all are closed with the module."""
+    opened = []
+
+    def open_database(name: str):
+        opened.append(open_store(dataclasses.replace(store.url, database=f"{store.database}_{name}")))
+        return opened[-1]
+
+    yield open_database
+    for each in opened:
+        each.close()
+
+
+@pytest.fixture(scope="module")
+def initialized(store):
+    assert installed_version(store) is None
+    return init_schema(store)
+
+
+def without_comments(sql: str) -> str:
+    return "\n".join(line for line in sql.splitlines() if not line.startswith("--"))
+
+
+def snapshot(store) -> dict:
+    definitions = {
+        name: store.query(
+            "SHOW CREATE TABLE {database:Identifier}.{name:Identifier}", {"database": store.database, "name": name}
+        )
+        for name in (*OBJECTS, "agentcost_work_units")
+    }
+    counts = store.query(
+        "SELECT (SELECT count() FROM agentcost_prices) AS prices, (SELECT count() FROM agentcost_schema) AS versions"
+    )
+    return {"definitions": definitions, "counts": counts}
+
+
+def test_db_init_creates_otel_traces_with_the_collectors_columns_types_and_codecs(store, initialized):
+    assert initialized.traces_created
+    columns = store.query(
+        "SELECT name, type, compression_codec FROM system.columns "
+        "WHERE database = {database:String} AND table = 'otel_traces' ORDER BY position",
+        {"database": store.database},
+    )
+    assert [(c["name"], c["type"], c["compression_codec"]) for c in columns] == [
+        (name, kind, "CODEC(Delta(8), ZSTD(1))" if name == "Timestamp" else codec)
+        for name, kind, codec in COLLECTOR_COLUMNS
+    ]
+
+
+def test_db_init_gives_otel_traces_the_collectors_indexes_partitioning_and_ordering(store, initialized):
+    indexes = store.query(
+        "SELECT name, type, expr FROM system.data_skipping_indices "
+        "WHERE database = {database:String} AND table = 'otel_traces' ORDER BY name",
+        {"database": store.database},
+    )
+    assert sorted((i["name"], i["type"], i["expr"]) for i in indexes) == sorted(COLLECTOR_INDEXES)
+    (table,) = store.query(
+        "SELECT engine, partition_key, sorting_key FROM system.tables "
+        "WHERE database = {database:String} AND name = 'otel_traces'",
+        {"database": store.database},
+    )
+    assert table == {
+        "engine": "MergeTree",
+        "partition_key": "toDate(Timestamp)",
+        "sorting_key": "ServiceName, SpanName, toDateTime(Timestamp)",
+    }
+
+
+def test_db_init_loads_the_price_table_and_records_its_version(store, initialized):
+    bundled = PriceTable.load(None).rows()
+    assert initialized.prices == len(bundled) > 0
+    stored = store.query("SELECT * FROM agentcost_prices WHERE model = {model:String}", {"model": bundled[0].model})
+    assert stored[0]["input_per_mtok"] == bundled[0].input_per_mtok
+    assert installed_version(store) == SCHEMA_VERSION
+
+
+def test_db_init_twice_changes_nothing(store, initialized):
+    before = snapshot(store)
+    again = init_schema(store)
+    assert not again.traces_created
+    assert snapshot(store) == before
+
+
+def test_db_init_refills_the_price_table_from_the_given_prices(store, initialized, tmp_path):
+    prices = tmp_path / "prices.csv"
+    prices.write_text("model,input_per_mtok,output_per_mtok\ngpt-4o,1.00,2.00\nin-house-7b,0.05,0.10\n")
+    init_schema(store, prices=PriceTable.load(prices))
+    query = (
+        "SELECT model, input_per_mtok, output_per_mtok FROM agentcost_prices WHERE model IN ('gpt-4o', 'in-house-7b')"
+    )
+    assert sorted(map(tuple, (row.values() for row in store.query(query)))) == [
+        ("gpt-4o", 1.0, 2.0),
+        ("in-house-7b", 0.05, 0.1),
+    ]
+    init_schema(store)
+    assert [row["model"] for row in store.query(query)] == ["gpt-4o"]
+
+
+def test_db_init_upgrades_an_older_install(store, initialized):
+    store.command("CREATE OR REPLACE VIEW agentcost_llm_calls AS SELECT TraceId, SpanId FROM otel_traces")
+    store.command("TRUNCATE TABLE agentcost_schema")
+    store.command("INSERT INTO agentcost_schema (version, package_version) VALUES (0, '0.0.1')")
+    init_schema(store)
+    columns = store.query("DESCRIBE TABLE agentcost_llm_calls")
+    assert {"session_id", "cost_usd", "priced"} <= {column["name"] for column in columns}
+    assert [row["version"] for row in store.query("SELECT version FROM agentcost_schema ORDER BY version")] == [
+        0,
+        SCHEMA_VERSION,
+    ]
+
+
+def test_db_init_keeps_an_otel_traces_the_collector_created_first(other_store):
+    collector_first = other_store("collector_first")
+    database = {"database": collector_first.database}
+    collector_first.command("CREATE DATABASE {database:Identifier}", database)
+    collector_first.command(COLLECTOR_DDL, database)
+    before = collector_first.query("SHOW CREATE TABLE otel_traces")
+    result = init_schema(collector_first)
+    assert not result.traces_created
+    assert collector_first.query("SHOW CREATE TABLE otel_traces") == before
+    collector_first.command(
+        "INSERT INTO otel_traces (Timestamp, TraceId, SpanId, SpanName, SpanAttributes) VALUES "
+        "(now64(9), 'a1', 'b1', 'chat', map('gen_ai.usage.input_tokens', '7', 'gen_ai.request.model', 'gpt-4o'))"
+    )
+    (call,) = collector_first.query("SELECT input_tokens, model, priced FROM agentcost_llm_calls")
+    assert call == {"input_tokens": 7, "model": "gpt-4o", "priced": True}
+
+
+def test_ttl_days_adds_the_collectors_ttl_clause(other_store):
+    with_ttl = other_store("with_ttl")
+    init_schema(with_ttl, ttl_days=30)
+    (table,) = with_ttl.query("SHOW CREATE TABLE otel_traces")
+    assert "TTL toDateTime(Timestamp) + toIntervalDay(" in table["statement"]
+    assert "30" in table["statement"].partition("TTL")[2]
+
+
+def test_every_statement_on_a_cluster_says_on_cluster_and_uses_replicated_tables(store):
+    statements = schema_statements("otel", ttl_days=7, cluster="analytics")
+    for statement in statements:
+        if statement.name == "schema_version_record":  # an INSERT: replication, not ON CLUSTER, carries it
+            continue
+        assert "ON CLUSTER analytics" in statement.sql
+        assert "MergeTree" not in statement.sql or "ReplicatedMergeTree()" in statement.sql
+        (parsed,) = store.query("SELECT formatQuery({sql:String}) AS sql", {"sql": statement.sql})
+        assert "ON CLUSTER analytics" in parsed["sql"]
+    assert [s.name for s in statements if "ReplicatedMergeTree()" in s.sql] == [
+        "otel_traces",
+        "schema_versions",
+        "prices",
+    ]
+
+
+@pytest.mark.parametrize("cluster", ["my-cluster", "c; DROP TABLE x", "`c`", ""])
+def test_a_cluster_name_that_is_not_a_plain_identifier_is_refused(cluster):
+    if not cluster:
+        assert "ON CLUSTER" not in without_comments(schema_statements("otel", cluster=cluster)[0].sql)
+        return
+    with pytest.raises(IdentifierError, match="cluster name"):
+        schema_statements("otel", cluster=cluster)
+
+
+def test_a_ttl_of_less_than_a_day_is_refused():
+    with pytest.raises(ValueError, match="at least 1 day"):
+        schema_statements("otel", ttl_days=0)
+
+
+def test_values_and_the_database_are_bound_never_written_into_statements():
+    for statement in schema_statements("otel", ttl_days=30):
+        sql = without_comments(statement.sql)
+        assert "otel" not in sql.replace("otel_traces", "")
+        assert "30" not in sql
