@@ -19,12 +19,12 @@ is left to the operator.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from importlib import resources
 from typing import Any, NamedTuple
 
-from otel_agentcost.pricing import ModelPrice, PriceTable
+from otel_agentcost.pricing import COLUMNS, ModelPrice, PriceTable
 from otel_agentcost.store.identifiers import check_identifier
 from otel_agentcost.store.interface import Store
 from otel_agentcost.version import __version__
@@ -33,16 +33,6 @@ from otel_agentcost.version import __version__
 SCHEMA_VERSION = 1
 
 PRICES_TABLE = "agentcost_prices"
-PRICE_COLUMNS = (
-    "model",
-    "provider",
-    "input_per_mtok",
-    "output_per_mtok",
-    "cache_read_per_mtok",
-    "cache_write_per_mtok",
-    "source",
-    "as_of",
-)
 LOAD_PRICES = "load prices"  # the step that inserts the price rows (a batch insert, not a .sql statement)
 STEPS = (
     "database",
@@ -87,7 +77,7 @@ def init_schema(
     traces_existed = table_exists(store, "otel_traces")
     for step in STEPS:
         if step == LOAD_PRICES:
-            store.insert_rows(PRICES_TABLE, PRICE_COLUMNS, rows)
+            store.insert_rows(PRICES_TABLE, COLUMNS, rows)
         else:
             store.command(statements[step].sql, statements[step].parameters)
     return InitResult(store.database, not traces_existed, len(rows), SCHEMA_VERSION)
@@ -149,14 +139,6 @@ def _db(store: Store) -> dict[str, Any]:
 
 
 def _price_row(price: ModelPrice) -> tuple[Any, ...]:
-    as_of = date.fromisoformat(price.as_of) if price.as_of else None
-    return (
-        price.model,
-        price.provider,
-        price.input_per_mtok,
-        price.output_per_mtok,
-        price.cache_read_per_mtok,
-        price.cache_write_per_mtok,
-        price.source,
-        as_of,
-    )
+    """The price in the order of pricing.COLUMNS (the table's columns), its date typed."""
+    values = {**asdict(price), "as_of": date.fromisoformat(price.as_of) if price.as_of else None}
+    return tuple(values[column] for column in COLUMNS)

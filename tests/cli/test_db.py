@@ -127,19 +127,11 @@ def test_without_chdb_installed_db_init_says_how_to_install_it(tmp_path):
     )
 
 
-def test_a_directory_another_process_owns_is_one_line_and_exit_2(tmp_path):
-    owner = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from otel_agentcost.store import open_store; "
-         "s = open_store(sys.argv[1]); print('open', flush=True); sys.stdin.read()", f"chdb:{tmp_path}"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert owner.stdout.readline() == "open\n"
-        result = run_cli_process("db", "init", "--store", f"chdb:{tmp_path}")
-    finally:
-        owner.communicate("", timeout=WAIT)
+def test_a_directory_another_process_owns_is_one_line_and_exit_2(owned_chdb_dir):
+    directory, pid = owned_chdb_dir
+    result = run_cli_process("db", "init", "--store", f"chdb:{directory}")
     assert result.returncode == 2
     assert result.stderr.startswith(
-        f"otel-agentcost: error: the chDB directory {tmp_path} is in use by another process (PID {owner.pid})"
+        f"otel-agentcost: error: the chDB directory {directory} is in use by another process (PID {pid})"
     )
     assert result.stderr.count("\n") == 1

@@ -112,28 +112,20 @@ def run_python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_a_directory_owned_by_another_process_is_refused_naming_that_process(tmp_path):
-    owner = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from otel_agentcost.store import open_store; "
-         "s = open_store(sys.argv[1]); print('open', flush=True); sys.stdin.read()", f"chdb:{tmp_path}"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert owner.stdout.readline() == "open\n"
-        refused = run_python(
-            """
-            import sys
-            from otel_agentcost.store import StoreUnavailableError, open_store
-            try:
-                open_store(sys.argv[1])
-            except StoreUnavailableError as error:
-                print(error)
-            """,
-            f"chdb:{tmp_path}",
-        )
-    finally:
-        owner.communicate("", timeout=WAIT)
-    assert f"the chDB directory {tmp_path} is in use by another process (PID {owner.pid})" in refused.stdout
+def test_a_directory_owned_by_another_process_is_refused_naming_that_process(owned_chdb_dir):
+    directory, pid = owned_chdb_dir
+    refused = run_python(
+        """
+        import sys
+        from otel_agentcost.store import StoreUnavailableError, open_store
+        try:
+            open_store(sys.argv[1])
+        except StoreUnavailableError as error:
+            print(error)
+        """,
+        f"chdb:{directory}",
+    )
+    assert f"the chDB directory {directory} is in use by another process (PID {pid})" in refused.stdout
     assert "otel-agentcost serve" in refused.stdout
     assert refused.stderr == ""
 
