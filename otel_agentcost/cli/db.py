@@ -37,6 +37,10 @@ def run_init(args: argparse.Namespace) -> int:
         traces = "created" if result.traces_created else "already there, kept"
         print(
             f"database {result.database} ready in {store.url}: otel_traces {traces}, {result.prices} prices loaded, "
-            f"views at version {result.version}"
+            f"views at version {result.version}{_upgrade(result.previous_version, result.version)}"
         )
     return 0
+
+
+def _upgrade(previous: int | None, current: int) -> str:
+    return f" (upgraded from version {previous})" if previous is not None and previous != current else ""

@@ -64,6 +64,7 @@ class InitResult:
     traces_created: bool  # False when otel_traces already existed (made by the collector or an earlier init)
     prices: int
     version: int
+    previous_version: int | None  # what an earlier `db init` installed; None for a new install
 
 
 def init_schema(
@@ -75,12 +76,13 @@ def init_schema(
     rows = [_price_row(price) for price in table.rows()]
     statements = {statement.name: statement for statement in schema_statements(store.database, ttl_days, cluster)}
     traces_existed = table_exists(store, "otel_traces")
+    previous_version = installed_version(store)
     for step in STEPS:
         if step == LOAD_PRICES:
             store.insert_rows(PRICES_TABLE, COLUMNS, rows)
         else:
             store.command(statements[step].sql, statements[step].parameters)
-    return InitResult(store.database, not traces_existed, len(rows), SCHEMA_VERSION)
+    return InitResult(store.database, not traces_existed, len(rows), SCHEMA_VERSION, previous_version)
 
 
 def schema_statements(database: str, ttl_days: int | None = None, cluster: str | None = None) -> list[Statement]:
@@ -117,8 +119,10 @@ def installed_version(store: Store) -> int | None:
     """The newest schema version `db init` recorded in this store, or None before the first init."""
     if not table_exists(store, "agentcost_schema"):
         return None
-    rows = store.query("SELECT max(version) AS version FROM {database:Identifier}.agentcost_schema", _db(store))
-    return rows[0]["version"] or None
+    (row,) = store.query(
+        "SELECT max(version) AS version, count() AS installs FROM {database:Identifier}.agentcost_schema", _db(store)
+    )
+    return row["version"] if row["installs"] else None
 
 
 def _render(sql: str, fragments: dict[str, str]) -> str:

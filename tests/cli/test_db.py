@@ -40,6 +40,17 @@ def test_db_init_again_keeps_otel_traces(capsys, embedded):
     code, out, _ = run(capsys, "db", "init", "--store", embedded)
     assert code == 0
     assert "otel_traces already there, kept" in out
+    assert out.endswith("views at version 1\n")
+
+
+def test_db_init_says_when_it_upgraded_an_older_install(capsys, embedded):
+    assert run(capsys, "db", "init", "--store", embedded)[0] == 0
+    with open_store(embedded) as store:
+        store.command("TRUNCATE TABLE agentcost_schema")
+        store.command("INSERT INTO agentcost_schema (version, package_version) VALUES (0, '0.0.1')")
+    code, out, _ = run(capsys, "db", "init", "--store", embedded)
+    assert code == 0
+    assert out.endswith("views at version 1 (upgraded from version 0)\n")
 
 
 def test_db_init_uses_agentcost_store_when_no_store_is_given(capsys, embedded, monkeypatch):

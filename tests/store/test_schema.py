@@ -94,7 +94,9 @@ def other_store(store):
 @pytest.fixture(scope="module")
 def initialized(store):
     assert installed_version(store) is None
-    return init_schema(store)
+    result = init_schema(store)
+    assert result.previous_version is None
+    return result
 
 
 def without_comments(sql: str) -> str:
@@ -158,6 +160,7 @@ def test_db_init_twice_changes_nothing(store, initialized):
     before = snapshot(store)
     again = init_schema(store)
     assert not again.traces_created
+    assert again.previous_version == SCHEMA_VERSION
     assert snapshot(store) == before
 
 
@@ -180,7 +183,7 @@ def test_db_init_upgrades_an_older_install(store, initialized):
     store.command("CREATE OR REPLACE VIEW agentcost_llm_calls AS SELECT TraceId, SpanId FROM otel_traces")
     store.command("TRUNCATE TABLE agentcost_schema")
     store.command("INSERT INTO agentcost_schema (version, package_version) VALUES (0, '0.0.1')")
-    init_schema(store)
+    assert init_schema(store).previous_version == 0
     columns = store.query("DESCRIBE TABLE agentcost_llm_calls")
     assert {"session_id", "cost_usd", "priced"} <= {column["name"] for column in columns}
     assert [row["version"] for row in store.query("SELECT version FROM agentcost_schema ORDER BY version")] == [
