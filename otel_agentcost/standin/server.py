@@ -87,6 +87,9 @@ class StandinLLM:
         if self._server is not None:
             raise RuntimeError(f"StandinLLM is already running at {self.url}")
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # Accepted connections inherit this; without it Nagle holds each response body back for the client's
+        # delayed ACK, about 40 ms on every reused keep-alive connection.
+        listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         listener.bind(("127.0.0.1", 0))
         config = uvicorn.Config(
             self._app(), log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=1
@@ -123,21 +126,18 @@ class StandinLLM:
         methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
         return Starlette(routes=[Route("/{path:path}", self._handle, methods=methods)])
 
-    def _next_reply(self) -> Reply:
-        with self._lock:
-            return self._replies.popleft() if self._replies else Reply()
-
     async def _handle(self, request: Request) -> Response:
         body = _parse_json(await request.body())
-        with self._lock:
+        endpoint = ENDPOINTS.get(request.url.path) if request.method == "POST" else None
+        servable = endpoint is not None and isinstance(body, dict) and bool(body.get("model"))
+        with self._lock:  # at once, so that a request seen in `requests` has already taken its reply
             self.requests.append(RecordedRequest(request.method, request.url.path, dict(request.headers), body))
-        endpoint = ENDPOINTS.get(request.url.path)
-        if endpoint is None or request.method != "POST":
+            reply = self._replies.popleft() if servable and self._replies else Reply()
+        if endpoint is None:
             return _unknown_route(request)
-        if not isinstance(body, dict) or not body.get("model"):
+        if not servable:
             message = f"{endpoint.path} needs a JSON object body with a `model` field"
             return _error(endpoint.vendor, 400, None, message, {})
-        reply = self._next_reply()
         if reply.delay_s:
             await asyncio.sleep(reply.delay_s)
         return _respond(endpoint, reply, body)
