@@ -1,6 +1,7 @@
 """`db init`: create what the dashboards read, in any store, any number of times.
 
-The statements live in `sql/*.sql`, one per file, and run in the order of `STEPS`. Values are bound parameters,
+The statements live in `sql/*.sql`, one per file, and run in the order of `STEPS` (two more files there are the
+queries that look at what is installed). Values are bound parameters,
 including the database name (`{database:Identifier}`). Three things cannot be bound and are written into the
 statement as fixed fragments, marked `{{ name }}` in the statements (each file's header names the ones it has):
 - on_cluster: empty, or `ON CLUSTER <cluster>`; the cluster name must be a plain identifier (letters, digits,
@@ -119,9 +120,7 @@ def installed_version(store: Store) -> int | None:
     """The newest schema version `db init` recorded in this store, or None before the first init."""
     if not table_exists(store, "agentcost_schema"):
         return None
-    (row,) = store.query(
-        "SELECT max(version) AS version, count() AS installs FROM {database:Identifier}.agentcost_schema", _db(store)
-    )
+    (row,) = store.query(read_sql("installed_version"), _db(store))
     return row["version"] if row["installs"] else None
 
 
@@ -131,10 +130,7 @@ def _render(sql: str, fragments: dict[str, str]) -> str:
 
 def table_exists(store: Store, table: str) -> bool:
     """Whether `table` exists in the store's database (False too when the database does not exist)."""
-    rows = store.query(
-        "SELECT count() AS n FROM system.tables WHERE database = {database:String} AND name = {table:String}",
-        {**_db(store), "table": table},
-    )
+    rows = store.query(read_sql("table_exists"), {**_db(store), "table": table})
     return rows[0]["n"] > 0
 
 
