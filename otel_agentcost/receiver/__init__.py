@@ -1,0 +1,12 @@
+"""The local OTLP/HTTP receiver behind `otel-agentcost serve`: agents send spans, one process stores them.
+
+`serve()` runs it (blocking, on uvicorn); `create_app()` builds the Starlette app around an open store, for tests
+and for embedding beside other routes.
+"""
+
+from __future__ import annotations
+
+from otel_agentcost.receiver.app import create_app
+from otel_agentcost.receiver.server import RemoteListenRefused, serve
+
+__all__ = ["RemoteListenRefused", "create_app", "serve"]

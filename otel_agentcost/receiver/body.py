@@ -28,7 +28,7 @@ class CorruptBody(Exception):
 
 async def read_limited(declared_length: str | None, chunks: AsyncIterator[bytes], limit: int) -> bytes:
     if declared_length is not None and declared_length.isdigit() and int(declared_length) > limit:
-        raise BodyTooLarge(f"the body is {declared_length} bytes; the limit is {limit} bytes")
+        raise BodyTooLarge(f"the body is {declared_length} bytes, over the limit of {limit} bytes")
     body = bytearray()
     async for chunk in chunks:
         body += chunk

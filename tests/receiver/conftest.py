@@ -1,97 +1,17 @@
-"""Spans made by the real OpenTelemetry SDK, and the OTLP bodies its real encoder makes of them.
-
-OTLP/JSON has no encoder in the Python SDK: `otlp_json` derives it from the real protobuf encoding through
-protobuf's canonical JSON mapping, then applies the two differences the OTLP/HTTP specification makes (trace and
-span ids as hex, not base64; enums as integers), optionally with snake_case keys and int64 as JSON numbers.
-"""
+"""Fixtures for the receiver tests: SDK spans, a real embedded ClickHouse (chDB) store with the schema, and `serve`
+running in its own process."""
 
 from __future__ import annotations
 
-import base64
-import json
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from google.protobuf import json_format
-from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.trace import Link, SpanContext, SpanKind, Status, StatusCode, TraceFlags, TraceState
+from opentelemetry.sdk.trace import ReadableSpan
+from receiver_support import ServeProcess, make_sdk_spans
 
-START_NS = 1_767_225_600_123_456_789  # 2026-01-01T00:00:00.123456789Z
-LINKED_TRACE_ID = 0x0AF7651916CD43DD8448EB211C80319C
-LINKED_SPAN_ID = 0xB7AD6B7169203331
-
-_ID_KEYS = {"traceId", "spanId", "parentSpanId", "trace_id", "span_id", "parent_span_id"}
-
-
-def make_sdk_spans(service: str = "pm-agent", count: int = 0) -> list[ReadableSpan]:
-    """A CLIENT LLM call with every kind of attribute value, an event, a link and an error status, under a root
-    INTERNAL span; `count` more plain spans follow for volume."""
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider(resource=Resource({"service.name": service, "deployment.replicas": 3}))
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    tracer = provider.get_tracer("otel_agentcost.test", "1.2.3")
-    link = Link(
-        SpanContext(LINKED_TRACE_ID, LINKED_SPAN_ID, is_remote=True, trace_flags=TraceFlags(1),
-                    trace_state=TraceState([("vendor", "v1")])),
-        {"link.kind": "follows"},
-    )  # fmt: skip
-    with tracer.start_as_current_span("task T-7", start_time=START_NS, end_on_exit=False) as root:
-        call = tracer.start_span(
-            "chat gpt-5-mini",
-            kind=SpanKind.CLIENT,
-            start_time=START_NS + 1_000,
-            links=[link],
-            attributes={
-                "gen_ai.request.model": "gpt-5-mini",
-                "gen_ai.usage.input_tokens": 1200,
-                "agentcost.grade": 0.25,
-                "gen_ai.request.stream": False,
-                "gen_ai.response.finish_reasons": ["stop", "length"],
-                "token.counts": [1, 2, 3],
-                "ratios": [1.5, 2.0],
-                "flags": [True, False],
-                "html": "<a & b>",
-            },
-        )
-        call.add_event("gen_ai.choice", {"index": 0, "finish": "stop"}, timestamp=START_NS + 2_000)
-        call.set_status(Status(StatusCode.ERROR, "rate limited"))
-        call.end(end_time=START_NS + 1_001_000)
-        for n in range(count):
-            tracer.start_span(f"step {n}", start_time=START_NS + n).end(end_time=START_NS + n + 10)
-        root.end(end_time=START_NS + 5_000_000)
-    provider.shutdown()
-    return list(exporter.get_finished_spans())
-
-
-def protobuf_body(spans: list[ReadableSpan]) -> bytes:
-    return encode_spans(spans).SerializeToString()
-
-
-def json_body(request: ExportTraceServiceRequest, *, snake_case: bool = False, int64_numbers: bool = False) -> bytes:
-    document = json_format.MessageToDict(request, preserving_proto_field_name=snake_case, use_integers_for_enums=True)
-    return json.dumps(_ids_as_hex(document, int64_numbers)).encode()
-
-
-def _ids_as_hex(value: Any, int64_numbers: bool) -> Any:
-    if isinstance(value, list):
-        return [_ids_as_hex(item, int64_numbers) for item in value]
-    if not isinstance(value, dict):
-        return value
-    converted = {}
-    for key, item in value.items():
-        if key in _ID_KEYS and isinstance(item, str):
-            converted[key] = base64.b64decode(item).hex()
-        elif int64_numbers and key.lower().replace("_", "").endswith(("unixnano", "intvalue")):
-            converted[key] = int(item)
-        else:
-            converted[key] = _ids_as_hex(item, int64_numbers)
-    return converted
+from otel_agentcost.store import Store, open_store
+from otel_agentcost.store.schema import init_schema
 
 
 @pytest.fixture
@@ -99,16 +19,19 @@ def sdk_spans() -> list[ReadableSpan]:
     return make_sdk_spans()
 
 
-@pytest.fixture
-def otlp_json() -> Callable[..., bytes]:
-    return json_body
+@pytest.fixture(scope="module")
+def chdb_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """Shared by a module's tests. chDB opens one directory per process at a time, so it is closed before the
+    next module opens its own."""
+    store = open_store(f"chdb:{tmp_path_factory.mktemp('chdb')}")
+    init_schema(store)
+    yield store
+    store.close()
 
 
 @pytest.fixture
-def otlp_protobuf() -> Callable[[list[ReadableSpan]], bytes]:
-    return protobuf_body
-
-
-@pytest.fixture
-def make_spans() -> Callable[..., list[ReadableSpan]]:
-    return make_sdk_spans
+def receiver(tmp_path: Path) -> Iterator[ServeProcess]:
+    """`serve` on a fresh chDB directory in its own process; killed at teardown if a test left it running."""
+    process = ServeProcess(tmp_path / "chdb", tmp_path / "serve.log")
+    yield process
+    process.kill()

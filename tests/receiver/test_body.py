@@ -34,7 +34,7 @@ def test_a_body_within_the_limit_is_read_whole():
 
 
 def test_a_declared_length_over_the_limit_is_refused_without_reading():
-    with pytest.raises(BodyTooLarge, match="5 bytes; the limit is 4"):
+    with pytest.raises(BodyTooLarge, match="5 bytes, over the limit of 4 bytes"):
         _read("5", _never(), 4)
 
 

@@ -8,6 +8,7 @@ import pytest
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, ArrayValue, KeyValue, KeyValueList
+from receiver_support import json_body, protobuf_body
 
 from otel_agentcost.receiver.otlp import MAX_TIMESTAMP_NS, PayloadError, decode_json, decode_protobuf
 from otel_agentcost.store.columns import SpanRow
@@ -40,8 +41,8 @@ def _decode_one(request: ExportTraceServiceRequest) -> SpanRow:
     return row
 
 
-def test_sdk_spans_decode_to_the_rows_the_collector_exporter_writes(sdk_spans, otlp_protobuf):
-    decoded = decode_protobuf(otlp_protobuf(sdk_spans))
+def test_sdk_spans_decode_to_the_rows_the_collector_exporter_writes(sdk_spans):
+    decoded = decode_protobuf(protobuf_body(sdk_spans))
     rows = _by_name(decoded.rows)
     root_context = next(span for span in sdk_spans if span.name == "task T-7").context
     call_context = next(span for span in sdk_spans if span.name == "chat gpt-5-mini").context
@@ -90,10 +91,10 @@ def test_sdk_spans_decode_to_the_rows_the_collector_exporter_writes(sdk_spans, o
     [(False, False), (True, False), (False, True), (True, True)],
     ids=["camelCase+int64-strings", "snake_case", "int64-numbers", "snake_case+int64-numbers"],
 )
-def test_otlp_json_decodes_to_the_same_rows_as_protobuf(sdk_spans, otlp_json, otlp_protobuf, snake_case, int64_numbers):
+def test_otlp_json_decodes_to_the_same_rows_as_protobuf(sdk_spans, snake_case, int64_numbers):
     request = encode_spans(sdk_spans)
-    from_json = decode_json(otlp_json(request, snake_case=snake_case, int64_numbers=int64_numbers))
-    assert from_json == decode_protobuf(otlp_protobuf(sdk_spans))
+    from_json = decode_json(json_body(request, snake_case=snake_case, int64_numbers=int64_numbers))
+    assert from_json == decode_protobuf(protobuf_body(sdk_spans))
     assert len(from_json.rows) == 2
 
 
@@ -221,8 +222,8 @@ def test_bytes_that_are_not_an_export_request_refuse_the_request(body, problem):
         decode_protobuf(body)
 
 
-def test_a_truncated_real_request_is_refused(sdk_spans, otlp_protobuf):
-    body = otlp_protobuf(sdk_spans)
+def test_a_truncated_real_request_is_refused(sdk_spans):
+    body = protobuf_body(sdk_spans)
     with pytest.raises(PayloadError):
         decode_protobuf(body[: len(body) // 2])
 

@@ -1,0 +1,113 @@
+"""`serve()` as agents use it: its own process owning a chDB directory, the real OTLP/HTTP exporter sending to it,
+SIGTERM while requests are in flight, and the refusals it makes before opening anything."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+import requests
+from opentelemetry.exporter.otlp.proto.http import Compression
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.trace.export import SpanExportResult
+from receiver_support import WAIT, make_sdk_spans, protobuf_body, stored_rows, stored_span_ids
+
+from otel_agentcost.receiver import RemoteListenRefused, serve
+from otel_agentcost.receiver.otlp import decode_protobuf
+from otel_agentcost.receiver.server import check_listen_host
+from otel_agentcost.store import Store, open_store
+from otel_agentcost.store.schema import SCHEMA_VERSION, installed_version
+
+SENDERS = 4
+BATCHES_BEFORE_SIGTERM = 12
+
+
+@pytest.fixture
+def store_dir(tmp_path: Path) -> Path:
+    return tmp_path / "chdb"
+
+
+def _opened(store_dir: Path) -> Store:
+    """The directory, opened here once serve has exited and released it."""
+    return open_store(f"chdb:{store_dir}")
+
+
+@pytest.mark.parametrize("compression", [Compression.NoCompression, Compression.Gzip], ids=["plain", "gzip"])
+def test_the_real_otlp_exporter_stores_spans_through_serve(receiver, compression):
+    spans = make_sdk_spans()
+    exporter = OTLPSpanExporter(endpoint=f"{receiver.url}/v1/traces", compression=compression)
+    assert exporter.export(spans) == SpanExportResult.SUCCESS
+    exporter.shutdown()
+    assert receiver.terminate() in (0, -signal.SIGTERM)
+    expected = sorted(decode_protobuf(protobuf_body(spans)).rows, key=lambda row: (row.span_name, row.span_id))
+    with _opened(receiver.store_dir) as store:
+        assert stored_rows(store, expected[0].trace_id) == expected
+        assert installed_version(store) == SCHEMA_VERSION  # a fresh directory got the schema without `db init`
+
+
+def _send_until_refused(url: str, acknowledged: list[str], sent: list[str], lock: threading.Lock) -> None:
+    with requests.Session() as session:
+        while True:
+            body = protobuf_body(make_sdk_spans(count=48))
+            span_ids = [row.span_id for row in decode_protobuf(body).rows]
+            with lock:
+                sent.extend(span_ids)
+            try:
+                response = session.post(
+                    f"{url}/v1/traces", data=body, headers={"Content-Type": "application/x-protobuf"}, timeout=WAIT
+                )
+            except requests.ConnectionError:
+                return
+            if response.status_code == 200:
+                with lock:
+                    acknowledged.extend(span_ids)
+
+
+def test_sigterm_under_load_stores_every_acknowledged_span_once(receiver):
+    acknowledged: list[str] = []
+    sent: list[str] = []
+    lock = threading.Lock()
+    senders = [
+        threading.Thread(target=_send_until_refused, args=(receiver.url, acknowledged, sent, lock))
+        for _ in range(SENDERS)
+    ]
+    for sender in senders:
+        sender.start()
+    while len(acknowledged) < BATCHES_BEFORE_SIGTERM * 50 and receiver.process.poll() is None:
+        threading.Event().wait(0.01)
+    assert receiver.terminate() in (0, -signal.SIGTERM)
+    for sender in senders:
+        sender.join(WAIT)
+    with _opened(receiver.store_dir) as store:
+        stored = stored_span_ids(store)
+    assert len(acknowledged) >= BATCHES_BEFORE_SIGTERM * 50
+    assert set(acknowledged) <= set(stored)
+    assert len(stored) == len(set(stored))  # none twice
+    assert set(stored) <= set(sent)
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "example.com"])
+def test_serve_refuses_to_listen_beyond_loopback_before_opening_anything(host, store_dir):
+    with pytest.raises(RemoteListenRefused, match=f"refusing to listen on '{host}'.*allow_remote=True"):
+        serve(f"chdb:{store_dir}", host=host)
+    assert not store_dir.exists()
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.53", "::1", "localhost"])
+def test_loopback_hosts_are_allowed(host):
+    check_listen_host(host, allow_remote=False)
+
+
+def test_allow_remote_permits_any_host():
+    check_listen_host("0.0.0.0", allow_remote=True)
+
+
+def test_a_port_in_use_is_reported_before_the_store_is_opened(store_dir):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        with pytest.raises(OSError, match=f"cannot listen on 127.0.0.1:{port}: .*; choose another port"):
+            serve(f"chdb:{store_dir}", port=port)
+    assert not store_dir.exists()
