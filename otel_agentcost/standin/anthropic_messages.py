@@ -7,11 +7,12 @@ the message_delta at the end carries the cumulative final output count, which re
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from otel_agentcost.standin.reply import Exchange, Usage
 from otel_agentcost.standin.vendors import ANTHROPIC
-from otel_agentcost.standin.wire import Endpoint, named_events, new_id, pieces, to_json
+from otel_agentcost.standin.wire import Endpoint, named_events, new_id, pieces
 
 Block = dict[str, Any]
 
@@ -77,7 +78,7 @@ def _block_events(index: int, block: Block) -> list[dict[str, Any]]:
         deltas = [{"type": "text_delta", "text": piece} for piece in pieces(block["text"])]
     else:
         opened = {**block, "input": {}}
-        json_pieces = ["", *pieces(to_json(block["input"]))]
+        json_pieces = ["", *pieces(json.dumps(block["input"]))]
         deltas = [{"type": "input_json_delta", "partial_json": piece} for piece in json_pieces]
     return [
         {"type": "content_block_start", "index": index, "content_block": opened},

@@ -106,6 +106,7 @@ def test_raw_stream_reports_placeholder_then_cumulative_output_tokens(llm, anthr
     ]
     assert len(text_deltas) == 3
     assert "".join(text_deltas) == "all quiet here"
+    assert len(json_deltas) > 2
     assert json.loads("".join(json_deltas)) == SEARCH[1]
     blocks = [event.content_block for event in events if event.type == "content_block_start"]
     assert [(block.type, getattr(block, "name", None)) for block in blocks] == [

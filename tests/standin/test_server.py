@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import time
 
 import anthropic
@@ -224,6 +225,9 @@ def test_url_needs_a_running_server_and_each_server_gets_its_own_port():
         assert server.anthropic_base_url == server.url
         with pytest.raises(RuntimeError, match="already running"):
             server.start()
+        port = int(server.url.rsplit(":", 1)[1])
 
     with pytest.raises(RuntimeError):
         _ = server.url
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
