@@ -56,7 +56,8 @@ def serve(
     """Receive OTLP/HTTP on host:port and store spans in `store_url` (default: AGENTCOST_STORE, else the local chDB
     directory) until SIGTERM/SIGINT. Blocks. `ready` is set once the socket accepts connections.
 
-    The store gets the current schema first if it lacks it (a fresh chDB directory needs no separate `db init`).
+    A store without the current schema (a fresh chDB directory, or one an older version initialised) gets it
+    first, as `db init` would, so the embedded default needs no separate step.
     """
     check_listen_host(host, allow_remote)
     listener = _listen(host, port)

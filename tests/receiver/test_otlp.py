@@ -12,6 +12,7 @@ from receiver_support import json_body, protobuf_body
 
 from otel_agentcost.receiver.otlp import MAX_TIMESTAMP_NS, PayloadError, decode_json, decode_protobuf
 from otel_agentcost.store.columns import SpanRow
+from otel_agentcost.store.spans import span_row
 
 START_NS = 1_767_225_600_123_456_789
 TRACE = bytes.fromhex("5b8efff798038103d269b633813fc60c")
@@ -247,3 +248,11 @@ def test_json_that_is_not_an_export_request_is_refused_with_the_reason(body, pro
 def test_an_empty_request_decodes_to_nothing():
     assert decode_protobuf(b"").rows == []
     assert decode_json(b"{}").rows == []
+
+
+def test_the_receiver_writes_the_rows_the_in_process_exporter_writes_for_the_same_spans(sdk_spans):
+    """Both paths into otel_traces agree, except on what the SDK's OTLP encoder never sends (a link's trace state):
+    the receiver stores what arrives, as the collector would."""
+    received = sorted(decode_protobuf(protobuf_body(sdk_spans)).rows)
+    in_process = sorted(span_row(span)._replace(links_trace_state=[""] * len(span.links)) for span in sdk_spans)
+    assert received == in_process
