@@ -16,7 +16,7 @@ def test_the_console_script_is_main():
 def test_help_lists_every_command_and_exits_0(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    assert [name for name in ("db", "prices") if f"    {name} " in out] == ["db", "prices"]
+    assert [name for name in ("db", "serve", "prices") if f"    {name} " in out] == ["db", "serve", "prices"]
 
 
 def test_version(capsys):
