@@ -1,7 +1,7 @@
 """Attribute values as the collector stores them: every value a string, written as pdata's `Value.AsString()`.
 
-Ints are decimal text, bools `true`/`false`, floats plain decimals without exponent (Go's
-`strconv.FormatFloat(f, 'f', -1, 64)`), bytes base64, and arrays and maps compact JSON with Go's HTML escaping.
+Ints are decimal text, bools `true`/`false`, floats as ES6 numbers (plain decimals, an exponent below 1e-6 or from
+1e21 up), bytes base64, and arrays and maps compact JSON as Go's json.Marshal writes it (HTML escaping, sorted keys).
 A reader cannot tell whether a row came from the real collector or from this project.
 """
 
@@ -21,15 +21,27 @@ _GO_HTML_ESCAPES = str.maketrans(
 
 
 def format_float(value: float) -> str:
-    """Shortest round-tripping decimal without exponent, as Go's FormatFloat(v, 'f', -1, 64)."""
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
+    """A double as pdata's float64AsString writes it: ES6 number-to-string, as Go's encoding/json does.
+
+    Plain shortest decimals, except an exponent below 1e-6 or from 1e21 up (`1e-7`, `1.5e+21`). NaN and
+    infinities come out as pdata's own error text, which is what the collector stores for them.
+    """
+    if math.isnan(value) or math.isinf(value):
+        return "json: unsupported value: " + ("NaN" if math.isnan(value) else "+Inf" if value > 0 else "-Inf")
+    magnitude = abs(value)
+    if magnitude != 0 and (magnitude < 1e-6 or magnitude >= 1e21):
+        # repr gives Go's shortest 'e' form with a two-digit exponent; Go then drops the padding of e-0X.
+        mantissa, _, exponent = repr(value).partition("e")
+        sign, digits = exponent[0], exponent[1:].lstrip("0")
+        return f"{mantissa}e{sign}{digits.zfill(2) if sign == '+' else digits}"
     text = format(Decimal(repr(value)), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    return text
+
+
+class _Unmarshalable(ValueError):
+    """A NaN or infinity inside an array or map: Go's json.Marshal fails and pdata stores ''."""
 
 
 def attribute_string(value: Any) -> str:
@@ -54,18 +66,29 @@ def attribute_map(attributes: Mapping[str, Any] | None) -> dict[str, str]:
 
 
 def _to_json(value: Any) -> str:
-    return json.dumps(_json_ready(value), separators=(",", ":"), ensure_ascii=False).translate(_GO_HTML_ESCAPES)
+    try:
+        return _json(value).translate(_GO_HTML_ESCAPES)
+    except _Unmarshalable:
+        return ""
 
 
-def _json_ready(value: Any) -> Any:
-    """What Go's json.Marshal would see in pdata's AsRaw(): bytes become base64, tuples become lists."""
+def _json(value: Any) -> str:
+    """Compact JSON as Go's json.Marshal writes pdata's AsRaw(): sorted map keys, ES6 floats, bytes as base64."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise _Unmarshalable(value)
+        return format_float(value)
     if isinstance(value, (bytes, bytearray)):
-        return base64.b64encode(bytes(value)).decode("ascii")
+        return json.dumps(base64.b64encode(bytes(value)).decode("ascii"))
     if isinstance(value, Mapping):
-        return {str(key): _json_ready(item) for key, item in value.items()}
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        return [_json_ready(item) for item in value]
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
-        # Go marshals a float64 with an integral value without a fraction: 3.0 -> 3.
-        return int(value)
-    return value
+        items = sorted((str(key), item) for key, item in value.items())
+        return "{" + ",".join(f"{json.dumps(key, ensure_ascii=False)}:{_json(item)}" for key, item in items) + "}"
+    if isinstance(value, Sequence):
+        return "[" + ",".join(_json(item) for item in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)
