@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -253,7 +252,3 @@ def error_type(error: BaseException) -> str:
     if isinstance(status, int):
         return str(status)
     return type(error).__qualname__
-
-
-# A wrapper's way to build a call for a request; None means "do not instrument this one" (or it failed to start).
-CallFactory = Callable[[Any, tuple[Any, ...], Mapping[str, Any]], "LLMCall | None"]

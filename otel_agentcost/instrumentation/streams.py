@@ -25,7 +25,7 @@ class StreamObserver(Protocol):
         ...
 
 
-def _observe(call: LLMCall, observer: StreamObserver, item: Any) -> bool:
+def _observe(observer: StreamObserver, item: Any) -> bool:
     try:
         return observer.observe(item)
     except Exception:
@@ -58,7 +58,7 @@ class SyncStreamProxy(wrapt.ObjectProxy):  # type: ignore[misc]
             except BaseException as error:
                 self._self_call.finish(error)
                 raise
-            if _observe(self._self_call, self._self_observer, item):
+            if _observe(self._self_observer, item):
                 return item
 
     def __enter__(self) -> SyncStreamProxy:
@@ -101,7 +101,7 @@ class AsyncStreamProxy(wrapt.ObjectProxy):  # type: ignore[misc]
             except BaseException as error:
                 self._self_call.finish(error)
                 raise
-            if _observe(self._self_call, self._self_observer, item):
+            if _observe(self._self_observer, item):
                 return item
 
     async def __aenter__(self) -> AsyncStreamProxy:

@@ -107,14 +107,18 @@ def _is_stream(result: Any) -> bool:
 
 def _prepare(
     settings: CallSettings, target: Target, instance: Any, kwargs: Mapping[str, Any]
-) -> tuple[LLMCall, Mapping[str, Any], Settle]:
+) -> tuple[LLMCall, Mapping[str, Any], bool]:
+    """The call's span, the arguments to send, and whether the usage chunk is ours to hide."""
     hide = False
     if target.kind == "chat" and kwargs.get("stream") is True:
         kwargs, hide = _with_usage_requested(kwargs)
-    return _start(settings, target, instance, kwargs), kwargs, _settler(target, hide)
+    return _start(settings, target, instance, kwargs), kwargs, hide
 
 
 def _wrapper(settings: CallSettings, target: Target) -> Any:
+    # Built once per wrapped method, not per call: indexed by whether the usage chunk is hidden.
+    settlers = {hide: _settler(target, hide) for hide in (False, True)}
+
     if target.is_async:
 
         async def async_wrapper(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -123,8 +127,8 @@ def _wrapper(settings: CallSettings, target: Target) -> Any:
             )
             if prepared is None:
                 return await wrapped(*args, **kwargs)
-            call, call_kwargs, settle = prepared
-            return await run_async(wrapped, args, call_kwargs, call, settle)
+            call, call_kwargs, hide = prepared
+            return await run_async(wrapped, args, call_kwargs, call, settlers[hide])
 
         return async_wrapper
 
@@ -134,8 +138,8 @@ def _wrapper(settings: CallSettings, target: Target) -> Any:
         )
         if prepared is None:
             return wrapped(*args, **kwargs)
-        call, call_kwargs, settle = prepared
-        return run_sync(wrapped, args, call_kwargs, call, settle)
+        call, call_kwargs, hide = prepared
+        return run_sync(wrapped, args, call_kwargs, call, settlers[hide])
 
     return wrapper
 
