@@ -31,7 +31,7 @@ from otel_agentcost.store.interface import Store
 from otel_agentcost.version import __version__
 
 # Bump when a view or an agentcost table changes; `db init` records each version it installs in agentcost_schema.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 PRICES_TABLE = "agentcost_prices"
 LOAD_PRICES = "load prices"  # the step that inserts the price rows (a batch insert, not a .sql statement)

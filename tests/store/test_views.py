@@ -296,6 +296,7 @@ def units(store) -> dict[tuple[str, str], dict]:
 def test_a_task_is_a_work_unit_with_its_totals_and_the_outcome_a_grader_reported_by_task_id(store, views):
     task = units(store)[("task", "T-1")]
     assert (task["session_id"], task["task_id"], task["task_kind"]) == ("s-work", "T-1", "triage")
+    assert task["service"] == "agents"
     assert (task["role"], task["lane"], task["agent"], task["model"]) == ("pm", "pm-trivial", "pm-1", "acme-small")
     assert (task["calls"], task["input_tokens"], task["output_tokens"], task["inherited_tokens"]) == (3, 3000, 300, 400)
     assert task["cost_usd"] == pytest.approx(0.03)

@@ -8,8 +8,8 @@
 --   SELECT ... FROM agentcost_work_units(from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')})
 -- (both arguments required; pass '1970-01-01' and '2200-01-01' for all time).
 --
--- Columns: unit_id, unit_kind ('task' | 'session'), session_id, task_id, task_kind, role, lane, agent (each the
--- first non-empty value among the unit's calls), model (the one with most calls; ties to the greater name),
+-- Columns: unit_id, unit_kind ('task' | 'session'), session_id, task_id, task_kind, service (ServiceName), role, lane,
+-- agent (each the first non-empty value among the unit's calls), model (the one with most calls; ties to the greater name),
 -- first_call_at, last_call_at (call start times), calls, input_tokens (including cached input), output_tokens,
 -- cache_read_tokens, cache_write_tokens, reasoning_tokens, inherited_tokens, foreign_tokens, cost_usd,
 -- unpriced_calls, heartbeat_calls (agentcost.trigger = 'heartbeat'), and the unit's outcome from
@@ -24,6 +24,7 @@ SELECT
     unit.session_id AS session_id,
     unit.task_id AS task_id,
     unit.task_kind AS task_kind,
+    unit.service AS service,
     unit.role AS role,
     unit.lane AS lane,
     unit.agent AS agent,
@@ -52,6 +53,7 @@ FROM (
         argMinIf(model_session_id, model_first_call_at, model_session_id != '') AS session_id,
         if(unit_kind = 'task', unit_id, '') AS task_id,
         argMinIf(model_task_kind, model_first_call_at, model_task_kind != '') AS task_kind,
+        argMinIf(model_service, model_first_call_at, model_service != '') AS service,
         argMinIf(model_role, model_first_call_at, model_role != '') AS role,
         argMinIf(model_lane, model_first_call_at, model_lane != '') AS lane,
         argMinIf(model_agent, model_first_call_at, model_agent != '') AS agent,
@@ -76,6 +78,7 @@ FROM (
             model,
             argMinIf(session_id, start_time, session_id != '') AS model_session_id,
             argMinIf(task_kind, start_time, task_kind != '') AS model_task_kind,
+            argMinIf(ServiceName, start_time, ServiceName != '') AS model_service,
             argMinIf(role, start_time, role != '') AS model_role,
             argMinIf(lane, start_time, lane != '') AS model_lane,
             argMinIf(agent, start_time, agent != '') AS model_agent,
