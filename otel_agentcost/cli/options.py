@@ -14,7 +14,6 @@ import csv
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, TextIO
@@ -23,6 +22,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
+from otel_agentcost.reports.window import TimeWindow
 from otel_agentcost.store import STORE_ENV, default_store_url
 from otel_agentcost.store.values import format_float
 
@@ -34,18 +34,6 @@ _TABLE_DECIMALS = 6  # table cells round floats to micro-units (USD); json and c
 
 class UsageError(ValueError):
     """A command-line value that cannot be used; the message names the option and what it accepts."""
-
-
-@dataclass(frozen=True)
-class TimeWindow:
-    """The half-open interval [start, end), both UTC-aware."""
-
-    start: datetime
-    end: datetime
-
-    def parameters(self) -> dict[str, datetime]:
-        """As the `{from:DateTime64(9, 'UTC')}` and `{to:...}` parameters of the dashboards' SQL."""
-        return {"from": self.start, "to": self.end}
 
 
 def add_store_option(parser: argparse.ArgumentParser) -> None:
