@@ -108,12 +108,12 @@ def add_format_option(parser: argparse.ArgumentParser) -> None:
 def write_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str, out: TextIO) -> None:
     """Rows as a table, `{"rows": [...]}` JSON, or CSV with a header line, in the order of `columns`."""
     if fmt == "json":
-        json.dump({"rows": [{c: row.get(c) for c in columns} for row in rows]}, out, default=_json_value)
+        json.dump({"rows": [{c: row.get(c) for c in columns} for row in rows]}, out, default=json_default)
         out.write("\n")
     elif fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows([_text(row.get(c)) for c in columns] for row in rows)
+        writer.writerows([plain_text(row.get(c)) for c in columns] for row in rows)
     else:
         _write_table(rows, columns, out)
 
@@ -124,12 +124,13 @@ def _write_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], out:
         numeric = any(isinstance(row.get(column), (int, float, Decimal)) for row in rows)
         table.add_column(column, justify="right" if numeric else "left", no_wrap=True)
     for row in rows:
-        table.add_row(*(_text(row.get(c), rounded=True) for c in columns))
+        table.add_row(*(plain_text(row.get(c), rounded=True) for c in columns))
     width = None if out.isatty() else 100_000  # piped: never wrap or cut a cell
     Console(file=out, width=width, highlight=False, emoji=False, markup=False).print(table)
 
 
-def _text(value: Any, rounded: bool = False) -> str:
+def plain_text(value: Any, rounded: bool = False) -> str:
+    """A value as CSV and plain tables write it: ISO dates, `true`/`false`, floats as ClickHouse prints them."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -141,7 +142,8 @@ def _text(value: Any, rounded: bool = False) -> str:
     return str(value)
 
 
-def _json_value(value: Any) -> Any:
+def json_default(value: Any) -> Any:
+    """`json.dump`'s `default`: the typed values a store returns that JSON has no type for."""
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, Decimal):

@@ -9,6 +9,7 @@ import pytest
 
 from otel_agentcost.cli import main
 from otel_agentcost.store import open_store
+from otel_agentcost.store.schema import SCHEMA_VERSION
 
 WAIT = 60  # seconds: a bound on a helper process, never a timing assertion
 
@@ -30,7 +31,7 @@ def test_db_init_creates_the_schema_and_says_so(capsys, embedded, chdb_dir):
     database = embedded.rpartition("=")[2]
     assert (code, err) == (0, "")
     assert out.startswith(f"database {database} ready in chdb:{chdb_dir}?database={database}: otel_traces created, ")
-    assert out.endswith(" prices loaded, views at version 1\n")
+    assert out.endswith(f" prices loaded, views at version {SCHEMA_VERSION}\n")
     with open_store(embedded) as store:
         assert store.query("SELECT count() AS n FROM agentcost_llm_calls") == [{"n": 0}]
 
@@ -40,7 +41,7 @@ def test_db_init_again_keeps_otel_traces(capsys, embedded):
     code, out, _ = run(capsys, "db", "init", "--store", embedded)
     assert code == 0
     assert "otel_traces already there, kept" in out
-    assert out.endswith("views at version 1\n")
+    assert out.endswith(f"views at version {SCHEMA_VERSION}\n")
 
 
 def test_db_init_says_when_it_upgraded_an_older_install(capsys, embedded):
@@ -50,7 +51,7 @@ def test_db_init_says_when_it_upgraded_an_older_install(capsys, embedded):
         store.command("INSERT INTO agentcost_schema (version, package_version) VALUES (0, '0.0.1')")
     code, out, _ = run(capsys, "db", "init", "--store", embedded)
     assert code == 0
-    assert out.endswith("views at version 1 (upgraded from version 0)\n")
+    assert out.endswith(f"views at version {SCHEMA_VERSION} (upgraded from version 0)\n")
 
 
 def test_db_init_uses_agentcost_store_when_no_store_is_given(capsys, embedded, monkeypatch):
