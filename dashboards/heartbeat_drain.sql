@@ -1,0 +1,80 @@
+-- Heartbeat drain: per session, the background heartbeat calls (agentcost.trigger = 'heartbeat') that started in the
+-- window, what they cost, and what they will cost per day and per month at their pace; idle sessions first.
+--
+-- Reads agentcost_llm_calls. Standard parameters: {from}, {to} (the window, on the call's start time), {service},
+-- {agent} (agent name or role) and {model} ('*' = all); the filters choose the heartbeat calls counted.
+-- A row is a session; heartbeat calls without a session are grouped by service and agent name instead (their
+-- session_id is '').
+-- Projection: cost_per_day_usd = 1440 / median_interval_minutes * (heartbeat_cost_usd / heartbeat_calls), the
+-- median interval being between consecutive heartbeats of the row in the window (robust to a missed or an extra
+-- beat); cost_per_month_usd = 30 * cost_per_day_usd. With a single heartbeat there is no interval: both are NULL.
+-- idle: the session made no call in the window other than heartbeats, whatever its trigger (user, schedule,
+-- reactive or untagged): the heartbeats kept alive a session nothing used. An untagged call counts as use because
+-- zero-code agents often leave user calls untagged; idle must not call a session unused that a person was using.
+-- idle, other_calls and heartbeat_cost_share look at all the session's calls in the window, not only the filtered ones.
+-- Columns: session_id, service, agent, role (each the first non-empty one among the heartbeats), model (of the latest
+-- heartbeat), heartbeat_calls, heartbeat_tokens (input, including cached input, + output), heartbeat_cost_usd,
+-- heartbeat_cost_share (of all the session's cost in the window), median_interval_minutes, cost_per_day_usd,
+-- cost_per_month_usd, idle, other_calls (the session's calls that are not heartbeats), first_heartbeat_at,
+-- last_heartbeat_at. Order: idle sessions first, then by cost per day (unknown last), then heartbeat cost.
+SELECT
+    session_id,
+    service,
+    agent,
+    role,
+    model,
+    heartbeat_calls,
+    heartbeat_tokens,
+    heartbeat_cost_usd,
+    if(session_cost_usd > 0, heartbeat_cost_usd / session_cost_usd, 0) AS heartbeat_cost_share,
+    if(heartbeat_calls > 1, median_interval_ns / 60e9, NULL) AS median_interval_minutes,
+    if(median_interval_minutes > 0, 1440 / median_interval_minutes * heartbeat_cost_usd / heartbeat_calls, NULL)
+        AS cost_per_day_usd,
+    cost_per_day_usd * 30 AS cost_per_month_usd,
+    toBool(other_calls = 0) AS idle,
+    other_calls,
+    first_heartbeat_at,
+    last_heartbeat_at
+FROM (
+    SELECT
+        session_id,
+        argMinIf(call_service, start_time, counted AND call_service != '') AS service,
+        argMinIf(call_agent, start_time, counted AND call_agent != '') AS agent,
+        argMinIf(call_role, start_time, counted AND call_role != '') AS role,
+        argMaxIf(call_model, start_time, counted) AS model,
+        countIf(counted) AS heartbeat_calls,
+        sumIf(input_tokens + output_tokens, counted) AS heartbeat_tokens,
+        sumIf(cost_usd, counted) AS heartbeat_cost_usd,
+        sum(cost_usd) AS session_cost_usd,
+        arrayReduce(
+            'quantileExactInclusive(0.5)',
+            arrayPopFront(arrayDifference(arraySort(groupArrayIf(toUnixTimestamp64Nano(start_time), counted))))
+        ) AS median_interval_ns,
+        countIf(NOT heartbeat) AS other_calls,
+        minIf(start_time, counted) AS first_heartbeat_at,
+        maxIf(start_time, counted) AS last_heartbeat_at
+    FROM (
+        SELECT
+            session_id,
+            if(session_id = '', ServiceName, '') AS group_service,
+            if(session_id = '', agent, '') AS group_agent,
+            ServiceName AS call_service,
+            agent AS call_agent,
+            role AS call_role,
+            model AS call_model,
+            start_time,
+            input_tokens,
+            output_tokens,
+            cost_usd,
+            trigger = 'heartbeat' AS heartbeat,
+            heartbeat
+                AND ({service:String} = '*' OR ServiceName = {service:String})
+                AND ({agent:String} = '*' OR agent = {agent:String} OR role = {agent:String})
+                AND ({model:String} = '*' OR model = {model:String}) AS counted
+        FROM agentcost_llm_calls
+        WHERE start_time >= {from:DateTime64(9, 'UTC')} AND start_time < {to:DateTime64(9, 'UTC')}
+    )
+    GROUP BY session_id, group_service, group_agent
+    HAVING heartbeat_calls > 0
+)
+ORDER BY idle DESC, cost_per_day_usd DESC NULLS LAST, heartbeat_cost_usd DESC, session_id, service, agent
