@@ -21,7 +21,7 @@ def heartbeats(session: str, times, **fields) -> list[Call]:
 
 
 IDLE = heartbeats("s-idle", every(BASE, HALF_HOUR, 48), input_tokens=IDLE_INPUT, output_tokens=IDLE_OUTPUT, agent="a-1")
-# hourly, one beat missed (a 2-hour gap), with a person's calls and a scheduled job in between
+# hourly, one beat missed (a 2-hour gap), with a person's call and an untagged one in between
 BUSY_TIMES = [t for t in every(BASE, timedelta(hours=1), 8) if t != BASE + timedelta(hours=4)]
 BUSY = [
     *heartbeats("s-busy", BUSY_TIMES, model="acme-small", input_tokens=8000, output_tokens=40, role="pm"),
