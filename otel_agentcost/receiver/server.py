@@ -11,7 +11,7 @@ import ipaddress
 import logging
 import socket
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import uvicorn
 from starlette.applications import Starlette
@@ -51,13 +51,14 @@ def serve(
     queue_spans: int = DEFAULT_QUEUE_SPANS,
     ready: threading.Event | None = None,
     allow_remote: bool = False,
-    routes: Sequence[BaseRoute] = (),
+    routes: Callable[[Store], Sequence[BaseRoute]] | None = None,
 ) -> None:
     """Receive OTLP/HTTP on host:port and store spans in `store_url` (default: AGENTCOST_STORE, else the local chDB
     directory) until SIGTERM/SIGINT. Blocks. `ready` is set once the socket accepts connections.
 
     A store without the current schema (a fresh chDB directory, or one an older version initialised) gets it
-    first, as `db init` would, so the embedded default needs no separate step.
+    first, as `db init` would, so the embedded default needs no separate step. `routes`, given the open store,
+    returns the routes served beside the receiver's (the dashboards page at `/`, which reads that store).
     """
     check_listen_host(host, allow_remote)
     listener = _listen(host, port)
@@ -67,7 +68,11 @@ def serve(
         listener.close()
         raise
     app = create_app(
-        store, max_body_bytes=max_body_bytes, queue_spans=queue_spans, routes=routes, on_shutdown=store.close
+        store,
+        max_body_bytes=max_body_bytes,
+        queue_spans=queue_spans,
+        routes=routes(store) if routes is not None else (),
+        on_shutdown=store.close,
     )
     _log.info("receiving OTLP/HTTP on http://%s/v1/traces, storing in %s", _authority(host, port), store.url)
     ReceiverServer(app, ready).run(sockets=[listener])

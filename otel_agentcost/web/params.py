@@ -1,0 +1,81 @@
+"""What the live page's address asks for: `/?since=7d&agent=pm&bands=5k,15k,30k`.
+
+The query parameters are the `report` command's options without their dashes, read by the same parsers, so a
+window or option that works on the command line works in the address and the errors read the same: `since` (or
+`from` and `to`), the filters `service`, `agent` and `model`, and each report's own options (`bands`, `limit`,
+`trivial-max`). An empty parameter (as a submitted form sends it) counts as not given.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from otel_agentcost.cli.options import UsageError, time_window
+from otel_agentcost.reports import REPORTS, Filters, Option, Report, TimeWindow
+
+DEFAULT_SINCE = "30d"
+WINDOW = {
+    "since": f"e.g. 7d, 12h (default {DEFAULT_SINCE})",
+    "from": "ISO 8601 start",
+    "to": "ISO 8601 end (default now)",
+}
+FILTERS = {"service": "service.name", "agent": "agent name or role", "model": "model"}
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    window: TimeWindow
+    filters: Filters = field(default_factory=Filters)
+    options: dict[str, Any] = field(default_factory=dict)  # query parameter name -> parsed value
+
+    def options_for(self, report: Report) -> dict[str, Any]:
+        """The values of `report`'s own options, by the query parameter each sets."""
+        return {
+            option.parameter: self.options[name] for name, option in report_options().items()
+            if name in self.options and option in report.options
+        }  # fmt: skip
+
+
+def report_options() -> dict[str, Option]:
+    """Every report's own options by parameter name: the flag without its dashes (`--bands` is `bands`)."""
+    options: dict[str, Option] = {}
+    for report in REPORTS.values():
+        for option in report.options:
+            options.setdefault(option.flag.lstrip("-"), option)
+    return options
+
+
+def fields() -> dict[str, str]:
+    """Every parameter the page reads, with a hint for the form."""
+    return {**WINDOW, **FILTERS, **{name: option.help for name, option in report_options().items()}}
+
+
+def parse_query(params: Mapping[str, str], now: datetime) -> PageQuery:
+    """The window, filters and options `params` ask for; a UsageError names a value that cannot be used."""
+    given = {name: value.strip() for name, value in params.items() if value.strip()}
+    unknown = sorted(set(given) - set(fields()))
+    if unknown:
+        raise UsageError(f"unknown parameter {', '.join(unknown)}: the page reads {', '.join(fields())}")
+    window = time_window(
+        argparse.Namespace(
+            since=given.get("since"), start=given.get("from"), end=given.get("to"), default_since=DEFAULT_SINCE
+        ),
+        now,
+    )
+    filters = Filters(given.get("service"), given.get("agent"), given.get("model"))
+    return PageQuery(window, filters, _options(given))
+
+
+def _options(given: Mapping[str, str]) -> dict[str, Any]:
+    parsed = {}
+    for name, option in report_options().items():
+        if name in given:
+            try:
+                parsed[name] = option.parse(given[name])
+            except ValueError as error:
+                raise UsageError(f"{name}: {error}") from None
+    return parsed
