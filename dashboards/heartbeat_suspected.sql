@@ -73,6 +73,10 @@ FROM (
             FROM agentcost_llm_calls
             WHERE start_time >= {from:DateTime64(9, 'UTC')} AND start_time < {to:DateTime64(9, 'UTC')}
                 AND trigger = ''
+                AND throwIf(
+                    {max_jitter_share:Float64} < 0 OR {min_interval_minutes:Float64} < 0,
+                    'max_jitter_share and min_interval_minutes must be 0 or more, e.g. 0.1 and 1'
+                ) = 0
                 AND ({service:String} = '*' OR ServiceName = {service:String})
                 AND ({agent:String} = '*' OR agent = {agent:String} OR role = {agent:String})
                 AND ({model:String} = '*' OR model = {model:String})
@@ -81,7 +85,8 @@ FROM (
         HAVING count() > 1
     )
 )
-WHERE median_interval_ns >= {min_interval_minutes:Float64} * 60e9
+WHERE median_interval_ns > 0
+    AND median_interval_ns >= {min_interval_minutes:Float64} * 60e9
     AND deviation_ns <= {max_jitter_share:Float64} * median_interval_ns
     AND calls >= {min_calls:UInt32}
 ORDER BY cost_per_day_usd DESC, cost_usd DESC, session_id, service, agent

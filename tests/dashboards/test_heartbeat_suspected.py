@@ -10,6 +10,7 @@ import pytest
 from report_data import BASE, Call, every, insert, price, run
 
 from otel_agentcost.reports import Filters, TimeWindow
+from otel_agentcost.store.errors import QueryError
 
 WINDOW = TimeWindow(BASE, BASE + timedelta(days=1))
 HALF_HOUR = timedelta(minutes=30)
@@ -104,3 +105,8 @@ def test_the_thresholds_are_parameters(fleet):
 def test_filters_choose_the_calls_looked_at(fleet):
     assert [row["session_id"] for row in run(fleet, "heartbeat_suspected", WINDOW, Filters(agent="ops"))] == [""]
     assert run(fleet, "heartbeat_suspected", WINDOW, Filters(model="acme-small"))[0]["session_id"] == "s-mixed"
+
+
+def test_negative_thresholds_are_refused_by_name(fleet):
+    with pytest.raises(QueryError, match="max_jitter_share and min_interval_minutes must be 0 or more"):
+        run(fleet, "heartbeat_suspected", WINDOW, max_jitter_share=-0.1)
