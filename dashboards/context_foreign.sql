@@ -1,0 +1,63 @@
+-- Context bleed: per session, the input tokens its calls in the window carried from other sessions
+-- (agentcost.context.foreign_tokens: messages first seen under another session, e.g. parallel sessions over a shared
+-- connection), their share of the session's input and their cost; sessions without any are left out.
+--
+-- Reads agentcost_llm_calls. Standard parameters: {from}, {to} (the window, on the call's start time), {service},
+-- {agent} (agent name or role) and {model} ('*' = all). Calls without a session form one row with session_id ''.
+-- @param output_price_ratio = 5 an output token's price in input tokens (Anthropic's models 5, OpenAI's 4 to 8)
+--
+-- Cost rule, as in context_tasks: each call's cost is spread over its tokens with an output token weighing
+-- output_price_ratio input tokens; foreign_cost_usd sums foreign tokens times that per-token input cost.
+-- Columns: session_id, service, agent, role (each the first non-empty one among the session's calls), calls,
+-- foreign_calls (calls with foreign tokens), input_tokens (including cached input), foreign_tokens, foreign_share
+-- (of input_tokens), foreign_cost_usd, cost_usd (all the session's calls in the window). Order: costliest bleed first.
+SELECT
+    session_id,
+    service,
+    agent,
+    role,
+    calls,
+    foreign_calls,
+    input_tokens,
+    foreign_tokens,
+    if(input_tokens > 0, foreign_tokens / input_tokens, 0) AS foreign_share,
+    foreign_cost_usd,
+    cost_usd
+FROM (
+    SELECT
+        session_id,
+        argMinIf(call_service, start_time, call_service != '') AS service,
+        argMinIf(call_agent, start_time, call_agent != '') AS agent,
+        argMinIf(call_role, start_time, call_role != '') AS role,
+        count() AS calls,
+        countIf(call_foreign_tokens > 0) AS foreign_calls,
+        sum(call_input_tokens) AS input_tokens,
+        sum(call_foreign_tokens) AS foreign_tokens,
+        sum(call_foreign_tokens * input_token_usd) AS foreign_cost_usd,
+        sum(call_cost_usd) AS cost_usd
+    FROM (
+        SELECT
+            session_id,
+            ServiceName AS call_service,
+            agent AS call_agent,
+            role AS call_role,
+            start_time,
+            input_tokens AS call_input_tokens,
+            foreign_tokens AS call_foreign_tokens,
+            cost_usd AS call_cost_usd,
+            if(
+                input_tokens + {output_price_ratio:Float64} * output_tokens > 0,
+                cost_usd / (input_tokens + {output_price_ratio:Float64} * output_tokens),
+                0
+            ) AS input_token_usd
+        FROM agentcost_llm_calls
+        WHERE start_time >= {from:DateTime64(9, 'UTC')} AND start_time < {to:DateTime64(9, 'UTC')}
+            AND throwIf({output_price_ratio:Float64} < 0, 'output_price_ratio must be 0 or more, e.g. 5') = 0
+            AND ({service:String} = '*' OR ServiceName = {service:String})
+            AND ({agent:String} = '*' OR agent = {agent:String} OR role = {agent:String})
+            AND ({model:String} = '*' OR model = {model:String})
+    )
+    GROUP BY session_id
+    HAVING foreign_tokens > 0
+)
+ORDER BY foreign_cost_usd DESC, foreign_tokens DESC, session_id
