@@ -18,7 +18,7 @@
 -- Projection as in heartbeat_drain: cost_per_day_usd = 1440 / median_interval_minutes * (cost_usd / calls),
 -- cost_per_month_usd = 30 * cost_per_day_usd.
 -- Columns: session_id, service, agent, role (each the first non-empty one among the group's untagged calls), model
--- (of the latest beat), calls (the beats), tokens (their input, including cached input, + output), cost_usd (theirs),
+-- (of the latest beat), calls (the beats), input_tokens (including cached input), output_tokens, cost_usd (theirs),
 -- median_interval_minutes (M), jitter_share (the median absolute deviation over M), cost_per_day_usd,
 -- cost_per_month_usd, first_call_at, last_call_at (of the beats). Order: by cost per day, costliest first.
 SELECT
@@ -26,16 +26,17 @@ SELECT
     service,
     agent,
     role,
-    arrayLast((call, beat) -> beat, series, beats).5 AS model,
+    arrayLast((call, beat) -> beat, series, beats).6 AS model,
     arrayCount(beats) AS calls,
-    arraySum((call, beat) -> if(beat, call.2, 0), series, beats) AS tokens,
-    arraySum((call, beat) -> if(beat, call.3, 0), series, beats) AS cost_usd,
+    arraySum((call, beat) -> if(beat, call.2, 0), series, beats) AS input_tokens,
+    arraySum((call, beat) -> if(beat, call.3, 0), series, beats) AS output_tokens,
+    arraySum((call, beat) -> if(beat, call.4, 0), series, beats) AS cost_usd,
     median_interval_ns / 60e9 AS median_interval_minutes,
     deviation_ns / median_interval_ns AS jitter_share,
     1440 / median_interval_minutes * cost_usd / calls AS cost_per_day_usd,
     cost_per_day_usd * 30 AS cost_per_month_usd,
-    arrayFirst((call, beat) -> beat, series, beats).4 AS first_call_at,
-    arrayLast((call, beat) -> beat, series, beats).4 AS last_call_at
+    arrayFirst((call, beat) -> beat, series, beats).5 AS first_call_at,
+    arrayLast((call, beat) -> beat, series, beats).5 AS last_call_at
 FROM (
     SELECT
         *,
@@ -54,8 +55,9 @@ FROM (
             argMinIf(call_service, start_time, call_service != '') AS service,
             argMinIf(call_agent, start_time, call_agent != '') AS agent,
             argMinIf(call_role, start_time, call_role != '') AS role,
+            -- the group's calls in time order: (start ns, input tokens, output tokens, cost, start time, model)
             arraySort(groupArray((
-                toUnixTimestamp64Nano(start_time), input_tokens + output_tokens, cost_usd, start_time, call_model
+                toUnixTimestamp64Nano(start_time), input_tokens, output_tokens, cost_usd, start_time, call_model
             ))) AS series
         FROM (
             SELECT

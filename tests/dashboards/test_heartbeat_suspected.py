@@ -62,7 +62,8 @@ def test_untagged_calls_every_30_minutes_are_suspected_heartbeats_projected_per_
     zero = rows[("s-zero", "agents")]
     median = statistics.median(minutes_between(BEATS))
     each = price("acme-large", 40_000, 200)
-    assert (zero["calls"], zero["tokens"], zero["model"]) == (20, 20 * 40_200, "acme-large")
+    assert (zero["calls"], zero["input_tokens"], zero["output_tokens"]) == (20, 20 * 40_000, 20 * 200)
+    assert zero["model"] == "acme-large"
     assert zero["median_interval_minutes"] == pytest.approx(median)
     assert 0 < zero["jitter_share"] < 0.01
     assert zero["cost_usd"] == pytest.approx(20 * each)
