@@ -43,7 +43,8 @@ SELECT
 FROM (
     SELECT arrayJoin(range(length(edges) + 1)) AS band_index
     WHERE throwIf(
-        length(edges) = 0 OR edges[1] = 0 OR NOT arrayAll((low, high) -> low < high, arrayPopBack(edges), arrayPopFront(edges)),
+        length(edges) = 0 OR edges[1] = 0
+            OR NOT arrayAll((low, high) -> low < high, arrayPopBack(edges), arrayPopFront(edges)),
         'band_edges must be ascending token counts above 0, e.g. [5000,15000,30000]'
     ) = 0
 ) AS bands

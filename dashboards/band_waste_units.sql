@@ -46,7 +46,8 @@ SELECT
 FROM agentcost_work_units(from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')})
 WHERE outcome IN ('noop', 'blocked', 'failed', 'abandoned')
     AND throwIf(
-        length(edges) = 0 OR edges[1] = 0 OR NOT arrayAll((low, high) -> low < high, arrayPopBack(edges), arrayPopFront(edges)),
+        length(edges) = 0 OR edges[1] = 0
+            OR NOT arrayAll((low, high) -> low < high, arrayPopBack(edges), arrayPopFront(edges)),
         'band_edges must be ascending token counts above 0, e.g. [5000,15000,30000]'
     ) = 0
     AND ({service:String} = '*' OR service = {service:String})

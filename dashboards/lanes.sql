@@ -49,51 +49,66 @@ FROM (
             *,
             toUInt64(multiIf(
                 {trivial_max_output_tokens:UInt64} > 0, {trivial_max_output_tokens:UInt64},
-                max(group_score) OVER by_group >= 0, argMax(unit_output_tokens, (group_score, -unit_output_tokens)) OVER by_group,
-                max(pooled_score) OVER () >= 0, argMax(unit_output_tokens, (pooled_score, -unit_output_tokens)) OVER (),
+                group_has_split, group_split,
+                pooled_has_split, pooled_split,
                 0
             )) AS threshold_output_tokens
         FROM (
             SELECT
                 *,
-                -- Otsu's score of splitting after this unit's size: k units up to it (ties included) of n, their
-                -- log sizes summing to s of S; -1 for the largest size, after which nothing is left to split off.
-                count() OVER group_up_to_size AS group_k,
-                sum(log_size) OVER group_up_to_size AS group_s,
-                count() OVER by_group AS group_n,
-                sum(log_size) OVER by_group AS group_sum,
-                if(group_k < group_n,
-                    group_k * (group_n - group_k) * pow(group_s / group_k - (group_sum - group_s) / (group_n - group_k), 2),
-                    -1) AS group_score,
-                count() OVER up_to_size AS pooled_k,
-                sum(log_size) OVER up_to_size AS pooled_s,
-                count() OVER () AS pooled_n,
-                sum(log_size) OVER () AS pooled_sum,
-                if(pooled_k < pooled_n,
-                    pooled_k * (pooled_n - pooled_k) * pow(pooled_s / pooled_k - (pooled_sum - pooled_s) / (pooled_n - pooled_k), 2),
-                    -1) AS pooled_score
+                max(group_score) OVER by_group >= 0 AS group_has_split,
+                argMax(unit_output_tokens, (group_score, -unit_output_tokens)) OVER by_group AS group_split,
+                max(pooled_score) OVER () >= 0 AS pooled_has_split,
+                argMax(unit_output_tokens, (pooled_score, -unit_output_tokens)) OVER () AS pooled_split
             FROM (
+                -- Otsu's score of splitting after this unit's size: k of the n units are at most its size (ties
+                -- included), their log sizes summing to s of the total; -1 at the largest size, where nothing
+                -- would be left above the split.
                 SELECT
-                    multiIf(role != '', role, lane != '', lane, agent != '', agent, 'untagged') AS `group`,
-                    model,
-                    calls AS unit_calls,
-                    input_tokens AS unit_input_tokens,
-                    output_tokens AS unit_output_tokens,
-                    cost_usd AS unit_cost_usd,
-                    grade,
-                    ifNull(outcome, '') AS outcome,
-                    log1p(output_tokens) AS log_size,
-                    ({service:String} = '*' OR service = {service:String})
-                        AND ({agent:String} = '*' OR agent = {agent:String} OR role = {agent:String})
-                        AND ({model:String} = '*' OR model = {model:String}) AS kept
-                FROM agentcost_work_units(from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')})
+                    *,
+                    count() OVER group_up_to_size AS group_k,
+                    sum(log_size) OVER group_up_to_size AS group_s,
+                    count() OVER by_group AS group_n,
+                    sum(log_size) OVER by_group AS group_total,
+                    if(
+                        group_k < group_n,
+                        group_k * (group_n - group_k)
+                            * pow(group_s / group_k - (group_total - group_s) / (group_n - group_k), 2),
+                        -1
+                    ) AS group_score,
+                    count() OVER up_to_size AS pooled_k,
+                    sum(log_size) OVER up_to_size AS pooled_s,
+                    count() OVER () AS pooled_n,
+                    sum(log_size) OVER () AS pooled_total,
+                    if(
+                        pooled_k < pooled_n,
+                        pooled_k * (pooled_n - pooled_k)
+                            * pow(pooled_s / pooled_k - (pooled_total - pooled_s) / (pooled_n - pooled_k), 2),
+                        -1
+                    ) AS pooled_score
+                FROM (
+                    SELECT
+                        multiIf(role != '', role, lane != '', lane, agent != '', agent, 'untagged') AS `group`,
+                        model,
+                        calls AS unit_calls,
+                        input_tokens AS unit_input_tokens,
+                        output_tokens AS unit_output_tokens,
+                        cost_usd AS unit_cost_usd,
+                        grade,
+                        ifNull(outcome, '') AS outcome,
+                        log1p(output_tokens) AS log_size,
+                        ({service:String} = '*' OR service = {service:String})
+                            AND ({agent:String} = '*' OR agent = {agent:String} OR role = {agent:String})
+                            AND ({model:String} = '*' OR model = {model:String}) AS kept
+                    FROM agentcost_work_units(from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')})
+                )
+                WINDOW
+                    by_group AS (PARTITION BY `group`),
+                    group_up_to_size AS (PARTITION BY `group` ORDER BY unit_output_tokens RANGE UNBOUNDED PRECEDING),
+                    up_to_size AS (ORDER BY unit_output_tokens RANGE UNBOUNDED PRECEDING)
             )
-            WINDOW
-                by_group AS (PARTITION BY `group`),
-                group_up_to_size AS (PARTITION BY `group` ORDER BY unit_output_tokens RANGE UNBOUNDED PRECEDING),
-                up_to_size AS (ORDER BY unit_output_tokens RANGE UNBOUNDED PRECEDING)
+            WINDOW by_group AS (PARTITION BY `group`)
         )
-        WINDOW by_group AS (PARTITION BY `group`)
     )
     WHERE kept
 )
