@@ -17,7 +17,6 @@ from starlette.routing import BaseRoute
 from otel_agentcost.cli.options import UsageError, add_store_option, store_url
 from otel_agentcost.receiver import RemoteListenRefused, serve
 from otel_agentcost.store import Store
-from otel_agentcost.web import page_routes
 
 _log = logging.getLogger(__name__)
 
@@ -56,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _dashboards(args: argparse.Namespace) -> Callable[[Store], list[BaseRoute]]:
     def routes(store: Store) -> list[BaseRoute]:
+        from otel_agentcost.web import page_routes  # the page (and its chart library) loads only when serving
+
         host = f"[{args.host}]" if ":" in args.host else args.host
         _log.info("dashboards on http://%s:%d/", host, args.port)
         return page_routes(store)

@@ -25,7 +25,9 @@ from otel_agentcost.reports.formatting import column_title, format_value
 MAX_CATEGORIES = {"bar": 30, "line": 400}
 MAX_SERIES = 10
 _MANY_LABELS = 16  # beyond this, a line chart labels only some of its x values
-_LONG_LABEL = 8  # labels longer than this are slanted so that they do not overlap
+# Sizes in pixels: the chart's natural size (narrower screens shrink it), and what decides slanting the x labels.
+_MAX_WIDTH, _MIN_WIDTH, _HEIGHT = 800, 360, 340
+_BAR_PX, _Y_LABELS_PX, _LABEL_CHAR_PX = 90, 120, 7
 # Okabe and Ito's palette: told apart by people with any common colour-vision deficiency.
 _COLORS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#999999", "#000000")
 _STYLE = Style(
@@ -34,6 +36,10 @@ _STYLE = Style(
     foreground="#444",
     foreground_strong="#222",
     foreground_subtle="#ddd",
+    guide_stroke_color="#d8dee4",
+    major_guide_stroke_color="#b8c0c8",
+    guide_stroke_dasharray="3,3",
+    major_guide_stroke_dasharray="3,3",
     opacity="0.9",
     opacity_hover="1",
     colors=_COLORS,
@@ -138,20 +144,24 @@ def _label(column: str, value: Any) -> str:
 
 
 def _graph(chart: Chart, data: Plot) -> pygal.Graph:
+    width = _width(chart, data)
     many = len(data.labels) > _MANY_LABELS and chart.kind == "line"
-    long_labels = any(len(label) > _LONG_LABEL for label in data.labels)
+    crowded = sum(len(label) for label in data.labels) * _LABEL_CHAR_PX > width - _Y_LABELS_PX
     options: dict[str, Any] = {
         "js": [],  # pygal's tooltips script comes from a CDN: the page stays offline (SVG <title> tooltips instead)
         "disable_xml_declaration": True,
+        "explicit_size": True,
         "style": _STYLE,
-        "width": 800,
-        "height": 340,
-        "show_legend": len(data.series) > 1,
+        "width": width,
+        "height": _HEIGHT,
+        "include_x_axis": True,  # costs and tokens start at zero: a bar's height is its size
+        "max_scale": 8,  # at most about 8 guides up the y axis
+        "show_legend": chart.series is not None or len(data.series) > 1,
         "legend_at_bottom": True,
         "legend_at_bottom_columns": min(len(data.series), 4) or 1,
         "truncate_legend": 40,
         "truncate_label": 24,
-        "x_label_rotation": 30 if long_labels else 0,
+        "x_label_rotation": 30 if crowded and not many else 0,
         "show_minor_x_labels": not many,
         "x_labels_major_count": 12 if many else None,
         "value_formatter": lambda value: format_value(chart.y[0], value),
@@ -161,6 +171,14 @@ def _graph(chart: Chart, data: Plot) -> pygal.Graph:
     graph = pygal.Bar(**options) if chart.kind == "bar" else pygal.Line(allow_interruptions=True, **options)
     graph.x_labels = data.labels
     return graph
+
+
+def _width(chart: Chart, data: Plot) -> int:
+    """Wide enough for its bars, so that one or two bars are not drawn a hand wide; lines take the full width."""
+    if chart.kind == "line":
+        return _MAX_WIDTH
+    bars = len(data.labels) * max(len(data.series), 1)
+    return max(_MIN_WIDTH, min(_MAX_WIDTH, _Y_LABELS_PX + _BAR_PX * bars))
 
 
 def _value(chart: Chart, data: Plot, name: str, label: str, value: float | None) -> dict[str, Any] | None:

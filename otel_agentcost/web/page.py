@@ -40,8 +40,8 @@ main { padding: 8px 32px 48px; max-width: 1280px; }
 h2 { margin: 0; font-size: 20px; border-bottom: 2px solid var(--line); padding-bottom: 4px; }
 .summary { margin: 6px 0 0; color: var(--muted); }
 h3 { margin: 22px 0 6px; font-size: 16px; }
-figure { margin: 0 0 8px; max-width: 900px; }
-figure svg { width: 100%; height: auto; display: block; }
+figure { margin: 0 0 8px; }
+figure svg { max-width: 100%; height: auto; display: block; }
 figcaption, .note { color: var(--muted); font-size: 13px; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; font-size: 13px; font-variant-numeric: tabular-nums; }
