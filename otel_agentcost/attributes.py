@@ -47,6 +47,10 @@ COST_USD = "agentcost.cost.usd"
 COST_SOURCE = "agentcost.cost.source"
 CONTEXT_INHERITED_TOKENS = "agentcost.context.inherited_tokens"
 CONTEXT_FOREIGN_TOKENS = "agentcost.context.foreign_tokens"
+# The request's size in characters, and the messages the call brought into its session as `<16 hex>:<chars>,...`
+# (fingerprints, never content), so that SQL over every process's spans can find cross-session bleed.
+CONTEXT_CHARS = "agentcost.context.chars"
+CONTEXT_INTRODUCED = "agentcost.context.introduced"
 USAGE_ESTIMATED = "agentcost.usage.estimated"
 
 # Values of COST_SOURCE. Only a "price_table" cost is recomputed by the dashboards from the stored price table;

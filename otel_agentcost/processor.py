@@ -17,6 +17,7 @@ from opentelemetry.util.types import AttributeValue
 
 from . import attributes as attr
 from .ambient import baggage_attributes, environment_attributes
+from .attribution import AttributionSettings, CallAttribution, CallAttributor, CallRequest, Layers
 from .context import current_attributes
 
 _log = logging.getLogger(__name__)
@@ -26,17 +27,26 @@ _KEEP_EXISTING = (attr.GEN_AI_CONVERSATION_ID, attr.GEN_AI_AGENT_NAME)
 
 
 class Attribution:
-    """Resolves the attribution in force: code scopes over baggage over the environment read at start-up."""
+    """Resolves the attribution in force: code scopes over baggage over the environment read at start-up, and for
+    an LLM call, what its request says (see `otel_agentcost.attribution`); the session by the configured order."""
 
-    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+    def __init__(self, environ: Mapping[str, str] | None = None, settings: AttributionSettings | None = None) -> None:
         self.environment = environment_attributes(environ)
+        self.calls = CallAttributor(settings if settings is not None else AttributionSettings.load(environ))
+        self._scopes_alone_suffice = "context" in self.calls.settings.session_sources
+
+    def _layers(self, parent_context: Context | None) -> Layers:
+        return {"context": current_attributes(), "baggage": baggage_attributes(parent_context), "env": self.environment}
 
     def attributes(self, parent_context: Context | None = None) -> Mapping[str, AttributeValue]:
-        scoped = current_attributes()
-        from_baggage = baggage_attributes(parent_context)
-        if not from_baggage and not self.environment:
-            return scoped
-        return {**self.environment, **from_baggage, **scoped}
+        layers = self._layers(parent_context)
+        if self._scopes_alone_suffice and not layers["baggage"] and not self.environment:
+            return layers["context"]
+        return self.calls.scope_attributes(layers)
+
+    def for_call(self, request: CallRequest | None) -> CallAttribution:
+        """The attribution of an LLM call sending `request`, in the caller's context."""
+        return self.calls.attribute(self._layers(None), request)
 
 
 class AgentCostSpanProcessor(SpanProcessor):

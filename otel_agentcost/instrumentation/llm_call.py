@@ -19,8 +19,10 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from opentelemetry.util.types import AttributeValue
 
 from .. import attributes as attr
+from ..attribution import CallAttribution, CallRequest
 from ..pricing import PriceTable
 from ..processor import Attribution
+from .guard import quietly
 
 _log = logging.getLogger(__name__)
 
@@ -48,6 +50,12 @@ class CallSettings:
     tracer: trace.Tracer
     prices: PriceTable
     attribution: Attribution
+
+
+def call_attribution(settings: CallSettings, request: CallRequest | None) -> CallAttribution:
+    """The call's attribution from its request; the context layer's alone if reading the request fails."""
+    found = quietly("attributing an LLM call from its request", settings.attribution.for_call, request, fallback=None)
+    return found if found is not None else CallAttribution(settings.attribution.attributes())
 
 
 def estimate_tokens(chars: int) -> int:
@@ -133,6 +141,7 @@ class LLMCall:
         server_port: int | None = None,
         stream: bool = False,
         request_payload: object = None,
+        request: CallRequest | None = None,
     ) -> None:
         self._settings = settings
         self._model = model
@@ -142,8 +151,10 @@ class LLMCall:
         self._output_chars = 0
         self._finished = False
         self._token: object = None
+        attribution = call_attribution(settings, request)
+        self._context = attribution.context
         start_attributes: dict[str, AttributeValue] = {
-            **settings.attribution.attributes(),
+            **attribution.attributes,
             attr.GEN_AI_OPERATION_NAME: operation,
             attr.GEN_AI_PROVIDER_NAME: provider,
         }
@@ -222,6 +233,8 @@ class LLMCall:
         usage = self._usage
         values = usage_attributes(usage)
         values.update(cost_attributes(self._settings.prices, self._response_model or self._model, usage))
+        if self._context is not None:
+            values.update(self._context.token_attributes(usage.input_tokens))
         if values:
             self.span.set_attributes(values)
         if error is not None:

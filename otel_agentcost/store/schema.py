@@ -31,7 +31,7 @@ from otel_agentcost.store.interface import Store
 from otel_agentcost.version import __version__
 
 # Bump when a view or an agentcost table changes; `db init` records each version it installs in agentcost_schema.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 PRICES_TABLE = "agentcost_prices"
 LOAD_PRICES = "load prices"  # the step that inserts the price rows (a batch insert, not a .sql statement)
@@ -45,9 +45,10 @@ STEPS = (
     "llm_calls",
     "outcomes",
     "work_units",
+    "context_bleed",
     "schema_version_record",
 )
-VIEWS = ("agentcost_llm_calls", "agentcost_outcomes", "agentcost_work_units")
+VIEWS = ("agentcost_llm_calls", "agentcost_outcomes", "agentcost_work_units", "agentcost_context_bleed")
 
 _TTL_CLAUSE = "TTL toDateTime(Timestamp) + toIntervalDay({ttl_days:UInt32})"
 _FRAGMENT = re.compile(r"\{\{\s*(\w+)\s*\}\}")

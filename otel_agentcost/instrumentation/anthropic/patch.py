@@ -16,6 +16,7 @@ import wrapt
 from opentelemetry import trace
 from wrapt import wrap_function_wrapper
 
+from ...attribution import requests
 from ..fields import body_of, field
 from ..guard import quietly
 from ..llm_call import CallSettings, LLMCall
@@ -52,6 +53,7 @@ def _start(settings: CallSettings, instance: Any, kwargs: Mapping[str, Any], *, 
         server_port=field(base_url, "port"),
         stream=stream,
         request_payload=[kwargs.get("system"), kwargs.get("messages")],
+        request=requests.anthropic_call(client, kwargs),
     )
 
 

@@ -12,9 +12,10 @@ from typing import Any
 import wrapt
 
 from ... import attributes as attr
+from ...attribution import CallRequest, ContextShare, requests
 from ...processor import stamp
 from ..guard import quietly
-from ..llm_call import CallSettings, Usage, cost_attributes
+from ..llm_call import CallSettings, Usage, call_attribution, cost_attributes
 
 SDK_MODULE = "anthropic._base_client"
 SDK_FUNCTION = "start_api_call_span"
@@ -23,18 +24,24 @@ SDK_FUNCTION = "start_api_call_span"
 class CompletingSpan(wrapt.ObjectProxy):  # type: ignore[misc]
     """The SDK's span, completed with cost and token attributes when the SDK ends it."""
 
-    def __init__(self, span: Any, settings: CallSettings) -> None:
+    def __init__(self, span: Any, settings: CallSettings, context: ContextShare | None) -> None:
         super().__init__(span)
         self._self_settings = settings
+        self._self_context = context
 
     def end(self, end_time: int | None = None) -> None:
         quietly(
-            "completing an Anthropic SDK span", complete_sdk_span, self.__wrapped__, self._self_settings, fallback=None
+            "completing an Anthropic SDK span",
+            complete_sdk_span,
+            self.__wrapped__,
+            self._self_settings,
+            self._self_context,
+            fallback=None,
         )
         self.__wrapped__.end(end_time)
 
 
-def complete_sdk_span(span: Any, settings: CallSettings) -> None:
+def complete_sdk_span(span: Any, settings: CallSettings, context: ContextShare | None = None) -> None:
     if not span.is_recording():
         return
     values = getattr(span, "attributes", None) or {}
@@ -57,6 +64,8 @@ def complete_sdk_span(span: Any, settings: CallSettings) -> None:
         extra[attr.USAGE_ESTIMATED] = True
     model = values.get(attr.GEN_AI_RESPONSE_MODEL) or values.get(attr.GEN_AI_REQUEST_MODEL)
     extra.update(cost_attributes(settings.prices, model if isinstance(model, str) else None, usage))
+    if context is not None:
+        extra.update(context.token_attributes(usage.input_tokens))
     span.set_attributes(extra)
 
 
@@ -65,12 +74,23 @@ def start_span_wrapper(settings: CallSettings) -> Any:
         span = wrapped(*args, **kwargs)
         if span is None:
             return None
-        return quietly("wrapping an Anthropic SDK span", _complete_later, span, settings, fallback=span)
+        return quietly("wrapping an Anthropic SDK span", _complete_later, span, settings, args, kwargs, fallback=span)
 
     return wrapper
 
 
-def _complete_later(span: Any, settings: CallSettings) -> CompletingSpan:
+def _request_of(span: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> CallRequest | None:
+    """The Messages request behind a chat span, from `start_api_call_span(tracer, base_url, options, ...)`."""
+    values = getattr(span, "attributes", None) or {}
+    if values.get(attr.GEN_AI_OPERATION_NAME) != "chat":
+        return None
+    options = args[2] if len(args) > 2 else kwargs.get("options")
+    conversation_id = values.get(attr.GEN_AI_CONVERSATION_ID)
+    return requests.anthropic_sdk_call(options, kwargs.get("default_headers"), conversation_id)
+
+
+def _complete_later(span: Any, settings: CallSettings, args: tuple[Any, ...], kwargs: dict[str, Any]) -> CompletingSpan:
     # Started in the caller's context, so the attribution in force is the call's own.
-    stamp(span, settings.attribution.attributes())
-    return CompletingSpan(span, settings)
+    attribution = call_attribution(settings, _request_of(span, args, kwargs))
+    stamp(span, attribution.attributes)
+    return CompletingSpan(span, settings, attribution.context)

@@ -13,6 +13,7 @@ from typing import Any
 
 from wrapt import wrap_function_wrapper
 
+from ...attribution import requests
 from ..fields import body_of, field
 from ..guard import quietly
 from ..llm_call import CallSettings, LLMCall
@@ -66,8 +67,17 @@ def _with_usage_requested(kwargs: Mapping[str, Any]) -> tuple[Mapping[str, Any],
     return {**kwargs, "stream_options": {**options, "include_usage": True}}, True
 
 
+# How each kind of call's arguments read as a request, for attribution.
+_REQUESTS = {
+    "chat": requests.openai_chat,
+    "responses": requests.openai_responses,
+    "embeddings": requests.openai_embeddings,
+}
+
+
 def _start(settings: CallSettings, target: Target, instance: Any, kwargs: Mapping[str, Any]) -> LLMCall:
-    base_url = field(instance, "_client", "base_url")
+    client = field(instance, "_client")
+    base_url = field(client, "base_url")
     host, port = field(base_url, "host"), field(base_url, "port")
     return LLMCall(
         settings,
@@ -78,6 +88,7 @@ def _start(settings: CallSettings, target: Target, instance: Any, kwargs: Mappin
         server_port=port,
         stream=kwargs.get("stream") is True,
         request_payload=kwargs.get("messages", kwargs.get("input")),
+        request=_REQUESTS[target.kind](client, kwargs),
     )
 
 

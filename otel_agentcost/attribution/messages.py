@@ -1,0 +1,123 @@
+"""Reading one message of a request, whatever SDK shaped it: its role, its text, its size and its fingerprint.
+
+Messages arrive as dicts (OpenAI chat, Anthropic messages, Responses input items) or as the SDKs' own pydantic
+models passed back into the next request. A fingerprint is a 64-bit hash of the message's content without its role
+and without `cache_control` markers, which agents move from message to message between calls; the content itself
+is never kept. A message's size is the length of what its fingerprint hashes: the text of a plain message, else its
+compact JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+STANDING_ROLES = frozenset({"system", "developer"})
+_EMPTY: Mapping[str, Any] = {}
+_SKIPPED_KEYS = frozenset({"role", "cache_control"})
+
+
+def fields_of(item: Any) -> Mapping[str, Any]:
+    """A message or block as a mapping: itself, or a pydantic model's fields (kept in its `__dict__`)."""
+    if isinstance(item, Mapping):
+        return item
+    values = getattr(item, "__dict__", None)
+    return values if isinstance(values, dict) else _EMPTY
+
+
+def role_of(message: Any) -> str:
+    """The message's role; Responses items without one (`function_call_output`, ...) are named by their type."""
+    values = fields_of(message)
+    role = values.get("role") or values.get("type")
+    return role if isinstance(role, str) else ""
+
+
+def text_parts(content: Any) -> Iterator[str]:
+    """The text of a content value: the string itself, or the `text` of each text block (not tool results)."""
+    if isinstance(content, str):
+        yield content
+        return
+    if isinstance(content, Sequence):
+        for block in content:
+            if isinstance(block, str):
+                yield block
+                continue
+            text = fields_of(block).get("text")
+            if isinstance(text, str):
+                yield text
+
+
+def text_of(message: Any, limit: int) -> str:
+    """The message's text, at most `limit` characters: patterns only need to see how a prompt starts."""
+    parts: list[str] = []
+    remaining = limit
+    for part in text_parts(fields_of(message).get("content")):
+        parts.append(part[:remaining])
+        remaining -= len(parts[-1])
+        if remaining <= 0:
+            break
+    return "".join(parts)
+
+
+def _shape_of(value: Any) -> int:
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, (list, tuple)):
+        total = len(value)
+        for item in value:
+            if isinstance(item, str):
+                total += len(item)
+                continue
+            for inner in fields_of(item).values():
+                total += len(inner) if isinstance(inner, str) else 1
+        return total
+    return 0 if value is None else 1
+
+
+def shape_of(message: Any) -> int:
+    """A cheap summary (role and lengths, no hashing) that tells whether the message at a position changed since the
+    previous call; only a message whose shape changed is read again."""
+    values = fields_of(message)
+    return hash((role_of(message), *(_shape_of(value) for value in values.values())))
+
+
+def _without_markers(value: Any) -> Any:
+    """JSON-ready `value`, without roles and cache markers and with SDK models as their fields."""
+    values = fields_of(value)
+    if values is not _EMPTY:
+        return {key: _without_markers(inner) for key, inner in values.items() if key not in _SKIPPED_KEYS}
+    if isinstance(value, (list, tuple)):
+        return [_without_markers(item) for item in value]
+    return value
+
+
+def canonical_text(message: Any) -> str:
+    """What the fingerprint hashes and the size counts: the text of a plain message, else its compact JSON."""
+    values = fields_of(message)
+    content = values.get("content")
+    if isinstance(content, str) and all(key in ("role", "content") for key in values):
+        return content
+    if isinstance(message, str):
+        return message
+    return _compact_json(message)
+
+
+def fingerprint_of(text: str) -> int:
+    """A 64-bit fingerprint: enough to tell 100,000 messages apart (a collision chance near 1 in 10^9)."""
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
+def size_of_value(value: Any) -> int:
+    """The size of a standing part of the request (system prompt, tool definitions) counted like a message."""
+    if value is None:
+        return 0
+    if isinstance(value, str):
+        return len(value)
+    return len(_compact_json(value))
+
+
+def _compact_json(value: Any) -> str:
+    return json.dumps(_without_markers(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)

@@ -1,0 +1,64 @@
+"""What triggered a call, recognised from its prompt: a heartbeat check, or a user.
+
+Only two places are read, so the cost does not grow with the conversation: the prompt that caused the call (the
+latest user message that has text; tool results are skipped, so every step of a tool loop keeps its trigger) and
+the first line of the system prompt (a call whose whole system prompt is a heartbeat checklist). Each is cut to
+`SCAN_CHARS`. The system prompt is read by its first line only because agents' standing prompts describe heartbeats
+(and say `HEARTBEAT`) on every call.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from .messages import STANDING_ROLES, fields_of, role_of, text_of, text_parts
+from .requests import CallRequest
+from .settings import AttributionSettings
+
+SCAN_CHARS = 4096
+
+HEARTBEAT = "heartbeat"
+USER = "user"
+
+
+def matches(patterns: Sequence[re.Pattern[str]], text: str) -> bool:
+    return any(pattern.search(text) for pattern in patterns)
+
+
+def prompt_text(messages: Sequence[Any]) -> str:
+    """The text of the latest user message that has any (the prompt this call answers); '' when none has."""
+    for message in reversed(messages):
+        if role_of(message) == "user" and (text := text_of(message, SCAN_CHARS)):
+            return text
+    return ""
+
+
+def system_first_line(request: CallRequest) -> str:
+    standing = request.system
+    if standing is None and request.messages and role_of(request.messages[0]) in STANDING_ROLES:
+        standing = fields_of(request.messages[0]).get("content")
+    for part in text_parts(standing):
+        return part[:SCAN_CHARS].lstrip().split("\n", 1)[0]
+    return ""
+
+
+class TriggerDetector:
+    """Recognises heartbeats first, then user prompts, with the patterns compiled once in the settings."""
+
+    def __init__(self, settings: AttributionSettings) -> None:
+        self._heartbeat = settings.heartbeat_patterns
+        self._user = settings.user_patterns
+
+    def is_heartbeat_prompt(self, text: str) -> bool:
+        return matches(self._heartbeat, text)
+
+    def detect(self, request: CallRequest) -> str | None:
+        """`heartbeat`, `user`, or None when nothing in the prompt says."""
+        prompt = prompt_text(request.messages)
+        if matches(self._heartbeat, prompt) or matches(self._heartbeat, system_first_line(request)):
+            return HEARTBEAT
+        if prompt and matches(self._user, prompt):
+            return USER
+        return None
