@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
 
     if not 1 <= args.days <= MAX_DAYS:
         raise UsageError(f"--days {args.days} is out of range: the demo simulates 1 to {MAX_DAYS} days")
-    fleet = build_fleet(_start(args.start, args.days), args.days, args.seed)
+    fleet = build_fleet(simulated_start(args.start, args.days), args.days, args.seed)
     store = args.store or f"chdb:{fresh_directory(Path(DEFAULT_DIRECTORY))}"
     try:
         return run_demo(fleet, store)
@@ -68,9 +68,11 @@ def fresh_directory(base: Path) -> Path:
     return candidate
 
 
-def _start(text: str | None, days: int) -> datetime:
+def simulated_start(text: str | None, days: int, today: date | None = None) -> datetime:
+    """Midnight UTC of the first simulated day: `--start`, else `days` days before today, so that the simulated
+    days end where today begins and `--since` windows up to now cover them."""
     if text is None:
-        first = datetime.now(timezone.utc).date() - timedelta(days=days)
+        first = (today or datetime.now(timezone.utc).date()) - timedelta(days=days)
     else:
         try:
             first = date.fromisoformat(text.strip())

@@ -15,7 +15,7 @@ from typing import Any
 from otel_agentcost.cli.options import UsageError, write_rows
 from otel_agentcost.demo.plan import Fleet
 from otel_agentcost.demo.simulation import Simulation, simulate
-from otel_agentcost.store import StoreError, open_store
+from otel_agentcost.store import Store, StoreError, open_store
 
 REPORTS = ("band-waste", "heartbeat-drain", "context", "lanes", "cost")
 
@@ -54,9 +54,10 @@ def run_demo(fleet: Fleet, store: str) -> int:
     code = main(["db", "init", "--store", store])
     if code:
         return code
-    _refuse_occupied_window(fleet, store)
-    simulation = simulate(fleet, store)
-    _check_stored(fleet, store)
+    with open_store(store) as opened:  # one store for the check, the run and its verification
+        _refuse_occupied_window(fleet, opened)
+        simulation = simulate(fleet, opened)
+        _check_stored(fleet, opened)
     _print_fleet(fleet, simulation)
     window = ["--store", store, "--from", _iso(fleet.start), "--to", _iso(fleet.end)]
     codes = []
@@ -68,29 +69,28 @@ def run_demo(fleet: Fleet, store: str) -> int:
     return next((code for code in codes if code), 0)
 
 
-def _refuse_occupied_window(fleet: Fleet, store: str) -> None:
+def _refuse_occupied_window(fleet: Fleet, store: Store) -> None:
     (row,) = _query(store, "spans_in_window", fleet)
     if row["spans"]:
         raise UsageError(
-            f"{store} already holds {row['spans']} span(s) between {_iso(fleet.start)} and {_iso(fleet.end)}, the "
+            f"{store.url} already holds {row['spans']} span(s) between {_iso(fleet.start)} and {_iso(fleet.end)}, the "
             "simulated days, and the reports would mix them with the demo's: give a fresh directory "
             "(--store chdb:NEW_DIR) or other days (--start)"
         )
 
 
-def _check_stored(fleet: Fleet, store: str) -> None:
+def _check_stored(fleet: Fleet, store: Store) -> None:
     (row,) = _query(store, "stored_calls", fleet)
     if row["calls"] != len(fleet.calls) or row["priced_calls"] != row["calls"]:
         raise StoreError(
-            f"the fleet made {len(fleet.calls)} LLM calls but {store} holds {row['calls']} in the simulated days "
+            f"the fleet made {len(fleet.calls)} LLM calls but {store.url} holds {row['calls']} in the simulated days "
             f"({row['priced_calls']} priced): some spans were lost or stored at the wrong time"
         )
 
 
-def _query(store: str, name: str, fleet: Fleet) -> list[dict[str, Any]]:
+def _query(store: Store, name: str, fleet: Fleet) -> list[dict[str, Any]]:
     sql = (resources.files(__package__) / "sql" / f"{name}.sql").read_text(encoding="utf-8")
-    with open_store(store) as opened:
-        return opened.query(sql, {"from": fleet.start, "to": fleet.end})
+    return store.query(sql, {"from": fleet.start, "to": fleet.end})
 
 
 def _print_fleet(fleet: Fleet, simulation: Simulation) -> None:

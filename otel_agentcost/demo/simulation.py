@@ -25,7 +25,7 @@ from otel_agentcost.demo.backends import Backends, require_sdks
 from otel_agentcost.demo.plan import Fleet
 from otel_agentcost.demo.scheduler import Actor, run_actors
 from otel_agentcost.demo.timeshift import SimulatedTimeExporter, SimulatedTimes
-from otel_agentcost.store import StoreError
+from otel_agentcost.store import Store, StoreError
 from otel_agentcost.store.exporter import ClickHouseSpanExporter
 
 SERVICE_NAME = "agentcost-demo"
@@ -44,10 +44,9 @@ class Simulation:
     seconds: float  # how long the run really took
 
 
-def simulate(fleet: Fleet, store: str) -> Simulation:
-    """Runs every session of `fleet` and stores its spans in `store`; raises StoreError if any span was not stored.
-
-    Sets up tracing for the process, once: a process runs one simulation.
+def simulate(fleet: Fleet, store: Store) -> Simulation:
+    """Runs every session of `fleet` and stores its spans in `store` (left open: the caller's to close); raises
+    StoreError if any span was not stored. Sets up tracing for the process, once: a process runs one simulation.
     """
     require_sdks()
     times = SimulatedTimes()
@@ -62,9 +61,9 @@ def simulate(fleet: Fleet, store: str) -> Simulation:
             instants = run_actors(actors, pool)
     finally:
         backends.close()
-        agentcost.shutdown()  # flushes the batch processor and closes the store
+        agentcost.shutdown()  # flushes the batch processor
     if exporter.failed_spans:
-        raise StoreError(f"{exporter.failed_spans} span(s) could not be stored in {store}; the log above says why")
+        raise StoreError(f"{exporter.failed_spans} span(s) could not be stored in {store.url}; the log above says why")
     return Simulation(calls=len(fleet.calls), instants=instants, seconds=time.perf_counter() - began)
 
 

@@ -1,11 +1,11 @@
 """Spans in simulated time: each span keeps the simulated time its code ran at, while the run takes seconds.
 
-`SimulatedTimes` is a span processor that notes, when a span starts and ends, the simulated now of the context
+`SimulatedTimes` is a span processor that notes, when a span starts and ends, the simulated time of the context
 that starts and ends it (see `clock`); `SimulatedTimeExporter` wraps the real exporter and hands it each finished
-span rebuilt with those times. A span starts at the exact simulated time of its code, so heartbeats scheduled 30
-minutes apart are 30 minutes apart in the data; it lasts as long as it really took, or until the simulated time
-its context reached when it ended (a task that spans several steps). Spans started outside the simulation keep
-their real times.
+span rebuilt with those times. A span starts at the exact simulated time of the step that starts it, so heartbeats
+scheduled 30 minutes apart are 30 minutes apart in the data; it lasts as long as it really took, or, when it spans
+several steps (a task), until the simulated time its context reached when it ended. Spans started outside the
+simulation keep their real times.
 
 The processor must be added to the tracer provider before the batch processor that feeds the exporter: the SDK
 calls processors in the order they were added, so the end time is noted before the span can be exported.
@@ -44,7 +44,7 @@ class SimulatedTimes(SpanProcessor):
         if started is None or span.end_time is None:
             return
         simulated_start, real_start = started
-        reached = clock.now_ns() or simulated_start
+        reached = clock.simulated_ns(span.end_time) or simulated_start
         simulated_end = max(simulated_start + span.end_time - real_start, reached)
         with self._lock:
             self._finished[_key(span)] = (simulated_start, simulated_end)
