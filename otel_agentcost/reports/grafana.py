@@ -213,9 +213,9 @@ def _panels(reports: Sequence[Report]) -> list[dict[str, Any]]:
         panels.append(_row(report, y, len(panels) + 1))
         y += _ROW_HEIGHT
         for section in report.sections:
-            for x, width, build in _section_layout(section):
+            for x, width, panel in _section_panels(report, section):
                 grid = {"h": _PANEL_HEIGHT, "w": width, "x": x, "y": y}
-                panels.append({"id": len(panels) + 1, "gridPos": grid, **build(report, section)})
+                panels.append({"id": len(panels) + 1, "gridPos": grid, **panel})
             y += _PANEL_HEIGHT
     return panels
 
@@ -225,11 +225,13 @@ def _row(report: Report, y: int, panel_id: int) -> dict[str, Any]:
     return {"id": panel_id, "type": "row", "title": report.title, "collapsed": False, "gridPos": grid, "panels": []}
 
 
-def _section_layout(section: Section) -> list[tuple[int, int, Any]]:
-    """(x, width, builder) of a section's panels on one line: its chart and its table, or the table alone."""
+def _section_panels(report: Report, section: Section) -> list[tuple[int, int, dict[str, Any]]]:
+    """(x, width, panel) of a section's panels on one line: its chart beside its table, or the table alone."""
     if section.chart is None:
-        return [(0, _WIDTH, _table)]
-    return [(0, _WIDTH // 2, _chart), (_WIDTH // 2, _WIDTH // 2, _table)]
+        return [(0, _WIDTH, _table(report, section, section.title))]
+    half = _WIDTH // 2
+    table = _table(report, section, f"{section.title}: table")
+    return [(0, half, _chart(report, section, section.chart)), (half, half, table)]
 
 
 def _base(report: Report, section: Section, kind: str, title: str) -> dict[str, Any]:
@@ -257,8 +259,7 @@ def _first_paragraph(text: str) -> str:
     return text.strip().split("\n\n", 1)[0].replace("\n", " ")
 
 
-def _table(report: Report, section: Section) -> dict[str, Any]:
-    title = section.title if section.chart is None else f"{section.title}: table"
+def _table(report: Report, section: Section, title: str) -> dict[str, Any]:
     return {
         **_base(report, section, "table", title),
         "fieldConfig": {"defaults": {}, "overrides": _convention_overrides()},
@@ -276,14 +277,12 @@ def _convention_overrides() -> list[dict[str, Any]]:
     ]
 
 
-def _chart(report: Report, section: Section) -> dict[str, Any]:
-    chart = section.chart
-    assert chart is not None  # _section_layout only charts sections with a Chart
+def _chart(report: Report, section: Section, chart: Chart) -> dict[str, Any]:
     if chart.series is not None and len(chart.y) != 1:
         raise QueryDefinitionError(
             f"section {section.key!r} of {report.name}: a chart with series draws one y column, not {chart.y}"
         )
-    kind = _chart_kind(chart)
+    kind = panel_type(chart)
     options: dict[str, Any] = {
         "legend": {"displayMode": "list", "placement": "bottom", "showLegend": True},
         "tooltip": {"mode": "multi", "sort": "none"},
@@ -299,7 +298,7 @@ def _chart(report: Report, section: Section) -> dict[str, Any]:
     }
 
 
-def _chart_kind(chart: Chart) -> str:
+def panel_type(chart: Chart) -> str:
     """Bars; lines over time (a `day` or `*_at` x); lines over any other x (e.g. a task's index) as a trend."""
     if chart.kind == "bar":
         return "barchart"

@@ -160,7 +160,7 @@ def test_a_report_is_a_row_of_its_sections_each_a_chart_beside_a_table_or_a_tabl
         if section.chart is None:
             assert kinds == ["table"], section.query
         else:
-            assert kinds == sorted([grafana._chart_kind(section.chart), "table"]), section.query
+            assert kinds == sorted([grafana.panel_type(section.chart), "table"]), section.query
 
 
 @pytest.mark.parametrize("section", SECTIONS, ids=lambda s: s.query)
