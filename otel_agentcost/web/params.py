@@ -3,7 +3,8 @@
 The query parameters are the `report` command's options without their dashes, read by the same parsers, so a
 window or option that works on the command line works in the address and the errors read the same: `since` (or
 `from` and `to`), the filters `service`, `agent` and `model`, and each report's own options (`bands`, `limit`,
-`trivial-max`). An empty parameter (as a submitted form sends it) counts as not given.
+`trivial-max`). `report=cost,lanes` keeps the page to those reports (all by default), as `report NAME` does. An
+empty parameter (as a submitted form sends it) counts as not given.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from otel_agentcost.cli.options import UsageError, time_window
 from otel_agentcost.reports import REPORTS, Filters, Option, Report, TimeWindow
 
 DEFAULT_SINCE = "30d"
+REPORT = {"report": f"some of {','.join(REPORTS)} (default all)"}
 WINDOW = {
     "since": f"e.g. 7d, 12h (default {DEFAULT_SINCE})",
     "from": "ISO 8601 start",
@@ -31,6 +33,7 @@ class PageQuery:
     window: TimeWindow
     filters: Filters = field(default_factory=Filters)
     options: dict[str, Any] = field(default_factory=dict)  # query parameter name -> parsed value
+    reports: tuple[Report, ...] = tuple(REPORTS.values())
 
     def options_for(self, report: Report) -> dict[str, Any]:
         """The values of `report`'s own options, by the query parameter each sets."""
@@ -51,7 +54,7 @@ def report_options() -> dict[str, Option]:
 
 def fields() -> dict[str, str]:
     """Every parameter the page reads, with a hint for the form."""
-    return {**WINDOW, **FILTERS, **{name: option.help for name, option in report_options().items()}}
+    return {**REPORT, **WINDOW, **FILTERS, **{name: option.help for name, option in report_options().items()}}
 
 
 def parse_query(params: Mapping[str, str], now: datetime) -> PageQuery:
@@ -67,7 +70,17 @@ def parse_query(params: Mapping[str, str], now: datetime) -> PageQuery:
         now,
     )
     filters = Filters(given.get("service"), given.get("agent"), given.get("model"))
-    return PageQuery(window, filters, _options(given))
+    return PageQuery(window, filters, _options(given), _reports(given.get("report")))
+
+
+def _reports(text: str | None) -> tuple[Report, ...]:
+    if text is None:
+        return tuple(REPORTS.values())
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in REPORTS]
+    if unknown or not names:
+        raise UsageError(f"report {text!r}: name one or more of {', '.join(REPORTS)}, separated by commas")
+    return tuple(REPORTS[name] for name in dict.fromkeys(names))
 
 
 def _options(given: Mapping[str, str]) -> dict[str, Any]:

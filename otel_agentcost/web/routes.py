@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import BaseRoute, Route
 
 from otel_agentcost.cli.options import UsageError
-from otel_agentcost.reports import REPORTS, run_report
+from otel_agentcost.reports import run_report
 from otel_agentcost.store import Store, StoreError
 from otel_agentcost.web.page import render_error_page, render_page
 from otel_agentcost.web.params import PageQuery, parse_query
@@ -60,7 +60,7 @@ class _Page:
     def _render(self, query: PageQuery, form: dict[str, str]) -> str:
         results = [
             run_report(self._store, report, query.window, query.filters, query.options_for(report))
-            for report in REPORTS.values()
+            for report in query.reports
         ]
         return render_page(
             results, title=TITLE, store_label=str(self._store.url), generated_at=self._clock(), form=form

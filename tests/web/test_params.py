@@ -19,6 +19,7 @@ def test_no_parameters_is_the_last_30_days_for_everyone():
     assert query.window == TimeWindow(NOW - timedelta(days=30), NOW)
     assert query.filters == Filters()
     assert query.options == {}
+    assert query.reports == tuple(REPORTS.values())
 
 
 def test_since_and_from_to_give_the_window_as_on_the_command_line():
@@ -40,6 +41,11 @@ def test_filters_and_report_options_apply_to_the_reports_that_take_them():
     assert query.options_for(REPORTS["heartbeat-drain"]) == {}
 
 
+def test_report_keeps_the_page_to_the_reports_it_names_in_the_catalog_order_of_its_list():
+    query = parse_query({"report": "lanes, cost,lanes"}, NOW)
+    assert query.reports == (REPORTS["lanes"], REPORTS["cost"])
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [
@@ -48,7 +54,8 @@ def test_filters_and_report_options_apply_to_the_reports_that_take_them():
         ({"from": "yesterday"}, "--from 'yesterday' is not an ISO 8601 date"),
         ({"bands": "30k,5k"}, "bands: '30k,5k' are not band edges"),
         ({"limit": "0"}, "limit: '0' is not a positive whole number"),
-        ({"sinse": "7d"}, "unknown parameter sinse: the page reads since, from, to, service, agent, model"),
+        ({"report": "cost,waste"}, "report 'cost,waste': name one or more of band-waste, heartbeat-drain, context,"),
+        ({"sinse": "7d"}, "unknown parameter sinse: the page reads report, since, from, to, service, agent, model"),
     ],
 )
 def test_a_value_that_cannot_be_used_is_refused_with_what_was_wrong(params, message):
