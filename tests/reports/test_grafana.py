@@ -356,3 +356,12 @@ def test_panel_sql_keeps_no_clickhouse_parameter_and_uses_only_defined_variables
         assert not re.search(r"(?<!\$)\{\w+:[^{}]+\}", sql), panel["title"]
         assert set(re.findall(r"\$\{(\w+):percentencode\}", sql)) <= names
         assert set(re.findall(r"\$__(\w+)", sql)) == {"fromTime_ms", "toTime_ms"}
+
+
+@pytest.mark.parametrize(
+    "query", [s.query for s in SECTIONS] + [f"{grafana.VARIABLE_QUERIES}/{f}" for f in grafana.FILTERS]
+)
+def test_no_query_text_reads_as_a_grafana_variable_before_translation(templating, query):
+    names = {variable["name"] for variable in templating}
+    written = re.findall(r"\$(\w+)|\[\[(\w+)|\$\{(\w+)", load_query(query).sql)
+    assert not names & {name for groups in written for name in groups}
