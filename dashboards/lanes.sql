@@ -12,9 +12,9 @@
 -- differ by a factor (hundreds of tokens against tens of thousands); Otsu rather than the widest gap, so that a few
 -- outliers at either end do not take the split. Any group of two sizes or more is split, bimodal or not: where its
 -- work is not bimodal, the tiers are merely its smaller and larger units (set the threshold to compare groups on one
--- scale). A group whose units all have one size has no split of its own and
--- takes the one computed over all units of the window; when that does not exist either, the threshold is 0 and
--- every unit with output is heavy (calling work trivial, i.e. fit for a cheaper model, needs evidence).
+-- scale). A group whose units all have one size has no split of its own and takes the one computed over all units
+-- of the window; when that does not exist either, the threshold is 0 and every unit with output is heavy (calling
+-- work trivial, i.e. fit for a cheaper model, needs evidence).
 -- Thresholds come from ALL units in the window whatever the filters, so a filter selects rows without moving a split.
 --
 -- Standard parameters: {from}, {to} (units with a call starting in the window), {service}, {agent} (the unit's agent
