@@ -7,7 +7,6 @@ window, filters and options.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from datetime import timedelta
@@ -16,7 +15,7 @@ from typing import Any
 import pytest
 from report_data import BASE, Call, Outcome, every, insert
 
-from otel_agentcost.reports import ALL, REPORTS, Filters, Query, Report, TimeWindow, grafana, load_query, run_query
+from otel_agentcost.reports import ALL, REPORTS, Filters, Query, TimeWindow, grafana, load_query, run_query
 from otel_agentcost.reports.queries import dashboards_dir
 from otel_agentcost.store.errors import QueryError
 
@@ -78,19 +77,12 @@ TYPED = {
 }
 
 
-def present(report: Report) -> Report:
-    """The report with the sections whose SQL file exists (the other engineers' files land one by one)."""
-    sections = tuple(s for s in report.sections if (dashboards_dir() / f"{s.query}.sql").is_file())
-    return dataclasses.replace(report, sections=sections)
-
-
-PRESENT = [present(report) for report in REPORTS.values()]
-SECTIONS = [section for report in PRESENT for section in report.sections]
+SECTIONS = [section for report in REPORTS.values() for section in report.sections]
 
 
 @pytest.fixture(scope="module")
 def board() -> dict[str, Any]:
-    return grafana.dashboard(PRESENT)
+    return grafana.dashboard()
 
 
 @pytest.fixture(scope="module")
@@ -147,14 +139,9 @@ def test_main_writes_the_dashboard_into_the_directory_given(tmp_path, capsys):
     assert json.loads(written.read_text(encoding="utf-8")) == grafana.dashboard()
 
 
-def test_every_section_has_its_sql_file():
-    missing = [f"{s.query}.sql" for r in REPORTS.values() for s in r.sections if s not in SECTIONS]
-    assert missing == []
-
-
 def test_a_report_is_a_row_of_its_sections_each_a_chart_beside_a_table_or_a_table_alone(board):
     rows = [panel["title"] for panel in board["panels"] if panel["type"] == "row"]
-    assert rows == [report.title for report in PRESENT]
+    assert rows == [report.title for report in REPORTS.values()]
     for section in SECTIONS:
         kinds = sorted(panel["type"] for panel in panels_of(board, section.query))
         if section.chart is None:
