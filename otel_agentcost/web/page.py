@@ -9,11 +9,11 @@ in the terminal (otel_agentcost.reports.formatting); a report without data says 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from html import escape
 from typing import Any
 
-from otel_agentcost.reports import ReportResult, Section, TimeWindow
+from otel_agentcost.reports import MAIN, Chart, ReportResult, Section, TimeWindow
 from otel_agentcost.reports.formatting import column_title, format_value, is_numeric
 from otel_agentcost.web.charts import render_chart
 from otel_agentcost.web.params import fields
@@ -70,7 +70,8 @@ def render_page(
     """
     windows = list(dict.fromkeys(result.window for result in results))
     when = f" · {_window(windows[0])}" if len(windows) == 1 else ""
-    head = f'<p class="meta">Store <code>{escape(store_label)}</code>{when} · generated {_moment(generated_at)} UTC</p>'
+    generated = _moment(generated_at)
+    head = f'<p class="meta">Store <code>{escape(store_label)}</code>{when} · generated {generated} UTC</p>'
     nav = "".join(f'<a href="#{escape(r.report.name)}">{escape(r.report.title)}</a>' for r in results)
     body = "".join(_report(result, show_window=len(windows) > 1) for result in results)
     top = f"<h1>{escape(title)}</h1>{head}{_form(form) if form is not None else ''}<nav>{nav}</nav>"
@@ -118,18 +119,18 @@ def _section(report: str, section: Section, rows: Sequence[Mapping[str, Any]]) -
         return (
             f'<section class="section" id="{escape(anchor)}">{head}<p class="empty">None in this window.</p></section>'
         )
-    chart = _chart(section, rows, anchor) if section.chart is not None else ""
-    return f'<section class="section" id="{escape(anchor)}">{head}{chart}{_table(rows)}</section>'
+    chart = _chart(section.chart, section.title, rows, anchor) if section.chart is not None else ""
+    table = _table(rows, _all_rows_command(report, section))
+    return f'<section class="section" id="{escape(anchor)}">{head}{chart}{table}</section>'
 
 
-def _chart(section: Section, rows: Sequence[Mapping[str, Any]], anchor: str) -> str:
-    assert section.chart is not None
-    drawn = render_chart(section.chart, rows, chart_id=anchor, title=section.title)
+def _chart(chart: Chart, title: str, rows: Sequence[Mapping[str, Any]], anchor: str) -> str:
+    drawn = render_chart(chart, rows, chart_id=anchor, title=title)
     caption = f"<figcaption>{escape(drawn.plot.note)}</figcaption>" if drawn.plot.note else ""
-    return f'<figure class="chart chart-{section.chart.kind}">{drawn.svg}{caption}</figure>'
+    return f'<figure class="chart chart-{chart.kind}">{drawn.svg}{caption}</figure>'
 
 
-def _table(rows: Sequence[Mapping[str, Any]]) -> str:
+def _table(rows: Sequence[Mapping[str, Any]], all_rows_command: str) -> str:
     columns = list(rows[0])
     numeric = {column for column in columns if any(is_numeric(row.get(column)) for row in rows)}
     head = "".join(_cell("th", column, column_title(column), numeric) for column in columns)
@@ -141,10 +142,16 @@ def _table(rows: Sequence[Mapping[str, Any]]) -> str:
     note = ""
     if len(rows) > len(shown):
         note = (
-            f'<p class="note">The first {len(shown)} of {len(rows):,} rows; '
-            "<code>otel-agentcost report NAME --format csv</code> writes them all.</p>"
+            f'<p class="note">The first {len(shown):,} of {len(rows):,} rows; '
+            f"<code>{escape(all_rows_command)}</code> writes them all.</p>"
         )
     return f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>{note}'
+
+
+def _all_rows_command(report: str, section: Section) -> str:
+    """The command that writes every row of a section (CSV writes one section: the main one unless named)."""
+    named = "" if section.key == MAIN else f" --section {section.key}"
+    return f"otel-agentcost report {report} --format csv{named}"
 
 
 def _cell(tag: str, column: str, text: str, numeric: set[str]) -> str:
@@ -167,4 +174,4 @@ def _window(window: TimeWindow) -> str:
 
 
 def _moment(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")

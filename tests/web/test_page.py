@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 from browser import Visit, bars, dots, visit
-from page_data import EMPTY_WINDOW, WINDOW, fill, page
+from page_data import EMPTY_WINDOW, GENERATED_AT, WINDOW, fill, page
 
-from otel_agentcost.reports import REPORTS
+from otel_agentcost.reports import REPORTS, ReportResult
 from otel_agentcost.store import Store, open_store
+from otel_agentcost.web import render_page
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +101,26 @@ def test_a_window_without_data_says_so_for_every_report_and_draws_nothing(browse
         for report in REPORTS.values():
             assert "No data in this window" in seen.page.locator(f"section#{report.name}").inner_text()
         assert seen.errors == []
+
+
+HOSTILE = '<img src="http://127.0.0.1:9/x.png" onerror="document.title=\'owned\'">'
+
+
+def test_values_from_agents_are_shown_as_text_never_run_or_fetched_and_long_tables_are_cut(browser, tmp_path):
+    cost = REPORTS["cost"]
+    sections = {section.key: [] for section in cost.sections}
+    sections["rows"] = [{"provider": "acme", "model": HOSTILE, "calls": 3, "cost_usd": 1.5}]
+    sections["top_sessions"] = [{"session_id": f"s-{n}", "calls": 1, "cost_usd": 0.25} for n in range(250)]
+    path = tmp_path / "hostile.html"
+    path.write_text(render_page([ReportResult(cost, WINDOW, sections)], title="T", store_label="chdb:x",
+                                generated_at=GENERATED_AT), encoding="utf-8")  # fmt: skip
+    with visit(browser, path.as_uri()) as seen:
+        assert seen.requests == [path.as_uri()]
+        assert seen.page.title() == "T"
+        assert HOSTILE in seen.page.locator("#cost--rows table").inner_text()
+        assert seen.page.locator("#cost--rows svg .bar title").all_text_contents() == [f"{HOSTILE}: $1.50"]
+        assert seen.page.locator("#cost--top_sessions tbody tr").count() == 200
+        assert seen.page.locator("#cost--top_sessions .note").inner_text() == (
+            "The first 200 of 250 rows; otel-agentcost report cost --format csv --section top_sessions writes them all."
+        )
+        assert seen.page.locator("#cost--by_day").inner_text().endswith("None in this window.")
