@@ -181,6 +181,18 @@ def test_sessions_that_receive_another_sessions_messages_send_more_than_their_le
         assert abs(extra[0]) < 100 and all(later > earlier + 1_000 for earlier, later in pairwise(extra)), borrower
 
 
+def test_the_instrumentation_finds_the_inherited_context_and_the_bleed_the_fleet_sends(stored):
+    inherited: Counter[str] = Counter()
+    foreign: Counter[str] = Counter()
+    for call in stored["calls"]:
+        inherited[call["task_id"] or call["session_id"]] += call["inherited_tokens"]
+        foreign[call["task_id"] or call["session_id"]] += call["foreign_tokens"]
+    assert {unit for unit, tokens in inherited.items() if tokens} == {"T-102", "T-103", "T-104", "T-105"}
+    growth = [inherited[task] for task in ("T-102", "T-103", "T-104", "T-105")]
+    assert growth == sorted(growth) and growth[-1] > 3 * growth[0]
+    assert {unit for unit, tokens in foreign.items() if tokens} == {"codegen-7", "legal-birch"}
+
+
 def test_task_spans_enclose_their_calls_in_simulated_time(stored, fleet):
     tasks = stored["task_spans"]
     assert len(tasks) == sum(len(plan.units) for plan in fleet.sessions)

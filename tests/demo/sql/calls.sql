@@ -12,6 +12,8 @@ SELECT
     model,
     input_tokens,
     output_tokens,
+    inherited_tokens,
+    foreign_tokens,
     cost_usd,
     priced
 FROM agentcost_llm_calls
