@@ -25,7 +25,7 @@ from opentelemetry.util.types import AttributeValue
 from .. import attributes as attr
 from .conversation import EARLIER, FOREIGN, STANDING, Conversation, Message, read_message
 from .ledger import BoundedLRU, FirstSeen, Ledger
-from .messages import STANDING_ROLES, role_of, size_of_value, text_of
+from .messages import STANDING_ROLES, role_of, shapes_of, size_of_value, text_of
 from .proportion import ContextShare
 from .requests import CallRequest
 from .sessions import Session, resolve
@@ -125,9 +125,10 @@ class CallAttributor:
         length = base + len(messages)
         keep = not heartbeat and length <= MAX_RECORDS
         opening = base + next((i for i, m in enumerate(messages) if role_of(m) not in STANDING_ROLES), len(messages))
-        prefix = base if request.continues else conversation.common_prefix(messages, opening)
+        shapes = shapes_of(messages)
+        prefix = base if request.continues else conversation.common_prefix(messages, shapes, opening)
         extends = 0 < prefix == len(conversation)
-        reading = self._read(messages, base, prefix, session_id)
+        reading = self._read(messages, shapes, base, prefix)
         if keep:
             conversation.truncate(prefix)
         sums = dict(conversation.chars_by_owner) if keep else _prefix_sums(conversation, prefix)
@@ -167,7 +168,7 @@ class CallAttributor:
             found[attr.CONTEXT_INTRODUCED] = ",".join(f"{fp:016x}:{size}" for fp, size in largest)
         return found, share
 
-    def _read(self, messages: Sequence[Any], base: int, prefix: int, session_id: str) -> _Reading:
+    def _read(self, messages: Sequence[Any], shapes: Sequence[int], base: int, prefix: int) -> _Reading:
         """Reads the messages after the unchanged prefix: fingerprint, size, standing prompt or reset command,
         and where each was first seen."""
         reading = _Reading([], [], [])
@@ -176,7 +177,7 @@ class CallAttributor:
             message = messages[i]
             role = role_of(message)
             text = text_of(message, SCAN_CHARS) if role == "user" else ""
-            read = read_message(base + i, message, role, text)
+            read = read_message(base + i, message, shapes[i], role, text)
             standing = role in STANDING_ROLES or (bool(text) and self.triggers.is_heartbeat_prompt(text))
             reading.new.append(read)
             reading.standing.append(standing)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .messages import canonical_text, fingerprint_of, shape_of
+from .messages import canonical_text, fingerprint_of
 
 
 class _Marker:
@@ -44,9 +44,9 @@ class Message:
     text: str  # the start of a user message's text ('' for other roles), for the trigger and reset patterns
 
 
-def read_message(index: int, message: Any, role: str, text: str) -> Message:
+def read_message(index: int, message: Any, shape: int, role: str, text: str) -> Message:
     canonical = canonical_text(message)
-    return Message(index, fingerprint_of(canonical), len(canonical), shape_of(message), role, text)
+    return Message(index, fingerprint_of(canonical), len(canonical), shape, role, text)
 
 
 class Conversation:
@@ -72,14 +72,14 @@ class Conversation:
     def __len__(self) -> int:
         return len(self.owners)
 
-    def common_prefix(self, messages: Sequence[Any], opening: int) -> int:
-        """How many leading messages are unchanged since the previous request. Shapes are compared position by
-        position; the last unchanged message and the opening one are then confirmed by fingerprint, so that a
-        reset to a conversation of the same lengths is not mistaken for the old one."""
-        limit = min(len(self.shapes), len(messages))
-        same = 0
-        while same < limit and shape_of(messages[same]) == self.shapes[same]:
-            same += 1
+    def common_prefix(self, messages: Sequence[Any], shapes: Sequence[int], opening: int) -> int:
+        """How many leading messages are unchanged since the previous request, given their `shapes`. Shapes are
+        compared position by position; the last unchanged message and the opening one are then confirmed by
+        fingerprint, so that a reset to a conversation of the same lengths is not mistaken for the old one."""
+        limit = min(len(self.shapes), len(shapes))
+        same = limit
+        if self.shapes[:limit].tolist() != shapes[:limit]:
+            same = next(i for i in range(limit) if shapes[i] != self.shapes[i])
         for position in {same - 1, opening} if same else ():
             if position < same and fingerprint_of(canonical_text(messages[position])) != self.fingerprints[position]:
                 return 0

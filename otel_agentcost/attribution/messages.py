@@ -21,10 +21,10 @@ _SKIPPED_KEYS = frozenset({"role", "cache_control"})
 
 def fields_of(item: Any) -> Mapping[str, Any]:
     """A message or block as a mapping: itself, or a pydantic model's fields (kept in its `__dict__`)."""
-    if isinstance(item, Mapping):
+    if type(item) is dict or isinstance(item, Mapping):  # the exact type first: the ABC check is slow
         return item
     values = getattr(item, "__dict__", None)
-    return values if isinstance(values, dict) else _EMPTY
+    return values if type(values) is dict else _EMPTY
 
 
 def role_of(message: Any) -> str:
@@ -51,9 +51,12 @@ def text_parts(content: Any) -> Iterator[str]:
 
 def text_of(message: Any, limit: int) -> str:
     """The message's text, at most `limit` characters: patterns only need to see how a prompt starts."""
+    content = fields_of(message).get("content")
+    if type(content) is str:
+        return content[:limit]
     parts: list[str] = []
     remaining = limit
-    for part in text_parts(fields_of(message).get("content")):
+    for part in text_parts(content):
         parts.append(part[:remaining])
         remaining -= len(parts[-1])
         if remaining <= 0:
@@ -77,10 +80,24 @@ def _shape_of(value: Any) -> int:
 
 
 def shape_of(message: Any) -> int:
-    """A cheap summary (role and lengths, no hashing) that tells whether the message at a position changed since the
-    previous call; only a message whose shape changed is read again."""
+    """A cheap summary (role and lengths, no hashing of content) that tells whether the message at a position changed
+    since the previous call; only a message whose shape changed is read again."""
     values = fields_of(message)
-    return hash((role_of(message), *(_shape_of(value) for value in values.values())))
+    content = values.get("content")
+    if type(content) is str:
+        return hash((values.get("role"), len(content), len(values)))
+    return hash((values.get("role"), len(values), *(_shape_of(value) for value in values.values())))
+
+
+def shapes_of(messages: Sequence[Any]) -> list[int]:
+    """`shape_of` of every message; the plain dict with text content (most messages) is summarised inline, since
+    this runs over the whole conversation on every call."""
+    return [
+        hash((message.get("role"), len(content), len(message)))
+        if type(message) is dict and type(content := message.get("content")) is str
+        else shape_of(message)
+        for message in messages
+    ]
 
 
 def _without_markers(value: Any) -> Any:
@@ -97,10 +114,8 @@ def canonical_text(message: Any) -> str:
     """What the fingerprint hashes and the size counts: the text of a plain message, else its compact JSON."""
     values = fields_of(message)
     content = values.get("content")
-    if isinstance(content, str) and all(key in ("role", "content") for key in values):
+    if type(content) is str and len(values) == 1 + ("role" in values):
         return content
-    if isinstance(message, str):
-        return message
     return _compact_json(message)
 
 

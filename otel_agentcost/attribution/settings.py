@@ -19,7 +19,9 @@ _log = logging.getLogger(__name__)
 
 SESSION_SOURCES = ("context", "baggage", "env", "headers", "metadata", "conversation")
 
-DEFAULT_HEARTBEAT_PATTERNS = (r"^\s*#+\s*Heartbeat Checks\b", r"\bHEARTBEAT\b")
+# A pattern that starts with a literal is searched fast (`HEARTBEAT\b`: about 7 us in 4 KB of text); one that starts
+# with `\b` or a lookbehind is tried at every position (`\bHEARTBEAT\b`: about 200 us).
+DEFAULT_HEARTBEAT_PATTERNS = (r"^\s*#+\s*Heartbeat Checks\b", r"HEARTBEAT\b")
 DEFAULT_USER_PATTERNS = (r"\S",)
 DEFAULT_RESET_PATTERNS = (r"^\s*/(?:new|reset)\b",)
 
