@@ -25,7 +25,7 @@ Instrument your own agent
 
     import otel_agentcost as agentcost
 
-    agentcost.init(service_name="my-agent")  # spans over OTLP to 127.0.0.1:4318 (store="chdb:DIR": in-process)
+    agentcost.init(service_name="my-agent")  # OTLP to 127.0.0.1:4318 (or store="chdb:DIR" for one process)
     with agentcost.session("s-42", agent="my-agent-1", role="coder"):
         with agentcost.task("T-7", kind="bugfix") as task:
             ...  # your openai / anthropic calls, unchanged
@@ -65,8 +65,18 @@ def run_demo(fleet: Fleet, store: str) -> int:
         print(f"\n== otel-agentcost report {name} ==")
         sys.stdout.flush()
         codes.append(main(["report", name, *window]))
-    print(f"\n{NEXT_STEPS}\n\nExplore this demo's data: otel-agentcost report band-waste {' '.join(window)}")
+    print(f"\n{NEXT_STEPS}\n\n{_explore(store, window)}")
     return next((code for code in codes if code), 0)
+
+
+def _explore(store: str, window: list[str]) -> str:
+    options = " ".join(window)
+    return (
+        "Explore this demo's data:\n"
+        f"  otel-agentcost report band-waste {options}    (or heartbeat-drain, context, lanes, cost; --format json)\n"
+        f"  otel-agentcost report --html agentcost-demo.html {options}    (all the reports as one page)\n"
+        f"  otel-agentcost serve --store {store}    (the same page live at http://127.0.0.1:4318/)"
+    )
 
 
 def _refuse_occupied_window(fleet: Fleet, store: Store) -> None:
