@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from otel_agentcost.cli.options import UsageError, time_window
 from otel_agentcost.reports import REPORTS, Filters, Option, Report, TimeWindow
 
 DEFAULT_SINCE = "30d"
@@ -26,6 +25,10 @@ WINDOW = {
     "to": "ISO 8601 end (default now)",
 }
 FILTERS = {"service": "service.name", "agent": "agent name or role", "model": "model"}
+
+
+class PageQueryError(ValueError):
+    """A parameter the page cannot use; the message names it and what it accepts."""
 
 
 @dataclass(frozen=True)
@@ -58,17 +61,12 @@ def fields() -> dict[str, str]:
 
 
 def parse_query(params: Mapping[str, str], now: datetime) -> PageQuery:
-    """The window, filters and options `params` ask for; a UsageError names a value that cannot be used."""
+    """The window, filters and options `params` ask for; a PageQueryError names a value that cannot be used."""
     given = {name: value.strip() for name, value in params.items() if value.strip()}
     unknown = sorted(set(given) - set(fields()))
     if unknown:
-        raise UsageError(f"unknown parameter {', '.join(unknown)}: the page reads {', '.join(fields())}")
-    window = time_window(
-        argparse.Namespace(
-            since=given.get("since"), start=given.get("from"), end=given.get("to"), default_since=DEFAULT_SINCE
-        ),
-        now,
-    )
+        raise PageQueryError(f"unknown parameter {', '.join(unknown)}: the page reads {', '.join(fields())}")
+    window = _window(given, now)
     filters = Filters(given.get("service"), given.get("agent"), given.get("model"))
     return PageQuery(window, filters, _options(given), _reports(given.get("report")))
 
@@ -79,8 +77,21 @@ def _reports(text: str | None) -> tuple[Report, ...]:
     names = [name.strip() for name in text.split(",") if name.strip()]
     unknown = [name for name in names if name not in REPORTS]
     if unknown or not names:
-        raise UsageError(f"report {text!r}: name one or more of {', '.join(REPORTS)}, separated by commas")
+        raise PageQueryError(f"report {text!r}: name one or more of {', '.join(REPORTS)}, separated by commas")
     return tuple(REPORTS[name] for name in dict.fromkeys(names))
+
+
+def _window(given: Mapping[str, str], now: datetime) -> TimeWindow:
+    # Imported here, not at the top: the command line imports this package (serve, report --html).
+    from otel_agentcost.cli.options import UsageError, time_window
+
+    options = argparse.Namespace(
+        since=given.get("since"), start=given.get("from"), end=given.get("to"), default_since=DEFAULT_SINCE
+    )
+    try:
+        return time_window(options, now)
+    except UsageError as error:
+        raise PageQueryError(str(error)) from None
 
 
 def _options(given: Mapping[str, str]) -> dict[str, Any]:
@@ -90,5 +101,5 @@ def _options(given: Mapping[str, str]) -> dict[str, Any]:
             try:
                 parsed[name] = option.parse(given[name])
             except ValueError as error:
-                raise UsageError(f"{name}: {error}") from None
+                raise PageQueryError(f"{name}: {error}") from None
     return parsed

@@ -18,11 +18,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import BaseRoute, Route
 
-from otel_agentcost.cli.options import UsageError
 from otel_agentcost.reports import run_report
 from otel_agentcost.store import Store, StoreError
 from otel_agentcost.web.page import render_error_page, render_page
-from otel_agentcost.web.params import PageQuery, parse_query
+from otel_agentcost.web.params import PageQuery, PageQueryError, parse_query
 
 TITLE = "otel-agentcost dashboards"
 HEADERS = {
@@ -49,7 +48,7 @@ class _Page:
         label = str(self._store.url)
         try:
             query = parse_query(form, self._clock())
-        except UsageError as error:
+        except PageQueryError as error:
             return self._error(label, f"This address asks for something the page cannot show: {error}.", form, 400)
         try:
             html = await anyio.to_thread.run_sync(self._render, query, form, limiter=self._one_at_a_time)

@@ -7,9 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from otel_agentcost.cli.options import UsageError
 from otel_agentcost.reports import REPORTS, Filters, TimeWindow
-from otel_agentcost.web.params import parse_query
+from otel_agentcost.web.params import PageQueryError, parse_query
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
 
@@ -59,5 +58,5 @@ def test_report_keeps_the_page_to_the_reports_it_names_in_the_catalog_order_of_i
     ],
 )
 def test_a_value_that_cannot_be_used_is_refused_with_what_was_wrong(params, message):
-    with pytest.raises(UsageError, match="^" + re.escape(message)):
+    with pytest.raises(PageQueryError, match="^" + re.escape(message)):
         parse_query(params, NOW)
