@@ -44,8 +44,10 @@ class SimulatedTimes(SpanProcessor):
         if started is None or span.end_time is None:
             return
         simulated_start, real_start = started
-        reached = clock.simulated_ns(span.end_time) or simulated_start
-        simulated_end = max(simulated_start + span.end_time - real_start, reached)
+        simulated_end = simulated_start + span.end_time - real_start
+        reached = clock.simulated_ns(span.end_time)  # None when the span ends outside the simulation
+        if reached is not None:
+            simulated_end = max(simulated_end, reached)
         with self._lock:
             self._finished[_key(span)] = (simulated_start, simulated_end)
 
