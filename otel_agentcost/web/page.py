@@ -18,6 +18,7 @@ from otel_agentcost.reports.formatting import column_title, format_value, is_num
 from otel_agentcost.web.charts import render_chart
 from otel_agentcost.web.params import fields
 
+TITLE = "otel-agentcost dashboards"
 MAX_TABLE_ROWS = 200
 _STYLE = """
 :root { color-scheme: light; --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --soft: #f6f8fa; --accent: #0072b2; }
@@ -58,9 +59,9 @@ td.num, th.num { text-align: right; }
 def render_page(
     results: Sequence[ReportResult],
     *,
-    title: str,
     store_label: str,
     generated_at: datetime,
+    title: str = TITLE,
     form: Mapping[str, str] | None = None,
 ) -> str:
     """The page for `results` (in their order), read from the store `store_label` names.
@@ -78,7 +79,9 @@ def render_page(
     return _document(title, top, body or '<p class="empty">No reports were run.</p>')
 
 
-def render_error_page(*, title: str, store_label: str, message: str, form: Mapping[str, str] | None = None) -> str:
+def render_error_page(
+    *, store_label: str, message: str, title: str = TITLE, form: Mapping[str, str] | None = None
+) -> str:
     """A page that explains why the reports could not be shown (a bad parameter, a store that failed)."""
     head = f'<p class="meta">Store <code>{escape(store_label)}</code></p>'
     top = f"<h1>{escape(title)}</h1>{head}{_form(form) if form is not None else ''}"

@@ -9,7 +9,6 @@ which the page never needs: it is self-contained (see page.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timezone
 
 import anyio
@@ -23,37 +22,33 @@ from otel_agentcost.store import Store, StoreError
 from otel_agentcost.web.page import render_error_page, render_page
 from otel_agentcost.web.params import PageQuery, PageQueryError, parse_query
 
-TITLE = "otel-agentcost dashboards"
 HEADERS = {
     "Cache-Control": "no-store",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
 }
 
 
-def page_routes(store: Store, *, clock: Callable[[], datetime] | None = None) -> list[BaseRoute]:
-    """`GET /`: the dashboards page over `store`. `clock` gives "now" for windows such as `since=7d`."""
-    page = _Page(store, clock or _utc_now)
-    return [Route("/", page.get, methods=["GET"])]
+def page_routes(store: Store) -> list[BaseRoute]:
+    """`GET /`: the dashboards page over `store`."""
+    return [Route("/", _Page(store).get, methods=["GET"])]
 
 
 class _Page:
-    def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
+    def __init__(self, store: Store) -> None:
         self._store = store
-        self._clock = clock
         self._one_at_a_time = anyio.CapacityLimiter(1)
 
     async def get(self, request: Request) -> HTMLResponse:
         form = dict(request.query_params)
-        label = str(self._store.url)
         try:
-            query = parse_query(form, self._clock())
+            query = parse_query(form, datetime.now(timezone.utc))
         except PageQueryError as error:
-            return self._error(label, f"This address asks for something the page cannot show: {error}.", form, 400)
+            return self._error(f"This address asks for something the page cannot show: {error}.", form, 400)
         try:
             html = await anyio.to_thread.run_sync(self._render, query, form, limiter=self._one_at_a_time)
         except StoreError as error:
-            return self._error(label, f"The store could not answer: {error}", form, 503)
+            return self._error(f"The store could not answer: {error}", form, 503)
         return HTMLResponse(html, headers=HEADERS)
 
     def _render(self, query: PageQuery, form: dict[str, str]) -> str:
@@ -62,14 +57,9 @@ class _Page:
             for report in query.reports
         ]
         return render_page(
-            results, title=TITLE, store_label=str(self._store.url), generated_at=self._clock(), form=form
+            results, store_label=str(self._store.url), generated_at=datetime.now(timezone.utc), form=form
         )
 
-    @staticmethod
-    def _error(label: str, message: str, form: dict[str, str], status: int) -> HTMLResponse:
-        page = render_error_page(title=TITLE, store_label=label, message=message, form=form)
+    def _error(self, message: str, form: dict[str, str], status: int) -> HTMLResponse:
+        page = render_error_page(store_label=str(self._store.url), message=message, form=form)
         return HTMLResponse(page, status_code=status, headers=HEADERS)
-
-
-def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
