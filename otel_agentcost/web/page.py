@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from html import escape
 from typing import Any
 
-from otel_agentcost.reports import MAIN, Chart, ReportResult, Section, TimeWindow
+from otel_agentcost.reports import MAIN, Chart, Filters, ReportResult, Section, TimeWindow
 from otel_agentcost.reports.formatting import column_title, format_value, is_numeric
 from otel_agentcost.web.charts import render_chart
 from otel_agentcost.web.params import fields
@@ -62,9 +62,11 @@ def render_page(
     store_label: str,
     generated_at: datetime,
     title: str = TITLE,
+    filters: Filters | None = None,
     form: Mapping[str, str] | None = None,
 ) -> str:
-    """The page for `results` (in their order), read from the store `store_label` names.
+    """The page for `results` (in their order), read from the store `store_label` names; `filters`, those the
+    results were run with, are named in the header so that a filtered page does not pass for the whole fleet.
 
     `form` is for the live page of `serve`: the query parameters of the request, shown in a form that asks for
     another window or filters. A file (`report --html`) has no form: nothing behind it could answer.
@@ -72,7 +74,8 @@ def render_page(
     windows = list(dict.fromkeys(result.window for result in results))
     when = f" · {_window(windows[0])}" if len(windows) == 1 else ""
     generated = _moment(generated_at)
-    head = f'<p class="meta">Store <code>{escape(store_label)}</code>{when} · generated {generated} UTC</p>'
+    only = _filters(filters or Filters())
+    head = f'<p class="meta">Store <code>{escape(store_label)}</code>{when}{only} · generated {generated} UTC</p>'
     nav = "".join(f'<a href="#{escape(r.report.name)}">{escape(r.report.title)}</a>' for r in results)
     body = "".join(_report(result, show_window=len(windows) > 1) for result in results)
     top = f"<h1>{escape(title)}</h1>{head}{_form(form) if form is not None else ''}<nav>{nav}</nav>"
@@ -170,6 +173,11 @@ def _form(values: Mapping[str, str]) -> str:
         for name, hint in fields().items()
     )
     return f'<form method="get">{inputs}<button type="submit">Show</button></form>'
+
+
+def _filters(filters: Filters) -> str:
+    chosen = [f"{name} {value}" for name, value in vars(filters).items() if value is not None]
+    return f" · only {escape(', '.join(chosen))}" if chosen else ""
 
 
 def _window(window: TimeWindow) -> str:

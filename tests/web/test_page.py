@@ -9,7 +9,7 @@ import pytest
 from browser import Visit, bars, dots, visit
 from page_data import EMPTY_WINDOW, GENERATED_AT, WINDOW, fill, page
 
-from otel_agentcost.reports import REPORTS, ReportResult
+from otel_agentcost.reports import REPORTS, Filters, ReportResult
 from otel_agentcost.store import Store, open_store
 from otel_agentcost.web import render_page
 
@@ -45,7 +45,9 @@ def test_every_report_is_on_the_page_under_its_title_with_a_link_to_it(seen):
     for report in REPORTS.values():
         assert seen.page.locator(f"section#{report.name} h2").inner_text() == report.title
         assert seen.page.locator(f'nav a[href="#{report.name}"]').inner_text() == report.title
-    assert "Store chdb:" in seen.text and "2026-03-02 00:00 to 2026-03-05 00:00 UTC" in seen.text
+    meta = seen.page.locator(".meta").inner_text()
+    assert meta.startswith("Store chdb:") and "2026-03-02 00:00 to 2026-03-05 00:00 UTC" in meta
+    assert "only" not in meta
 
 
 def test_cost_by_model_shows_a_bar_per_model_and_the_hand_computed_numbers(seen):
@@ -106,16 +108,21 @@ def test_a_window_without_data_says_so_for_every_report_and_draws_nothing(browse
 HOSTILE = '<img src="http://127.0.0.1:9/x.png" onerror="document.title=\'owned\'">'
 
 
-def test_values_from_agents_are_shown_as_text_never_run_or_fetched_and_long_tables_are_cut(browser, tmp_path):
+def cost_page(path: Path, sections: dict[str, list[dict]], filters: Filters | None = None) -> str:
+    """A page of the cost report with these rows (the other sections empty), written to `path`; its URL."""
     cost = REPORTS["cost"]
-    sections = {section.key: [] for section in cost.sections}
-    sections["rows"] = [{"provider": "acme", "model": HOSTILE, "calls": 3, "cost_usd": 1.5}]
-    sections["top_sessions"] = [{"session_id": f"s-{n}", "calls": 1, "cost_usd": 0.25} for n in range(250)]
-    path = tmp_path / "hostile.html"
-    path.write_text(render_page([ReportResult(cost, WINDOW, sections)], title="T", store_label="chdb:x",
-                                generated_at=GENERATED_AT), encoding="utf-8")  # fmt: skip
-    with visit(browser, path.as_uri()) as seen:
-        assert seen.requests == [path.as_uri()]
+    result = ReportResult(cost, WINDOW, {section.key: sections.get(section.key, []) for section in cost.sections})
+    html = render_page([result], title="T", store_label="chdb:x", generated_at=GENERATED_AT, filters=filters)
+    path.write_text(html, encoding="utf-8")
+    return path.as_uri()
+
+
+def test_values_from_agents_are_shown_as_text_never_run_or_fetched_and_long_tables_are_cut(browser, tmp_path):
+    rows = [{"provider": "acme", "model": HOSTILE, "calls": 3, "cost_usd": 1.5}]
+    sessions = [{"session_id": f"s-{n}", "calls": 1, "cost_usd": 0.25} for n in range(250)]
+    url = cost_page(tmp_path / "hostile.html", {"rows": rows, "top_sessions": sessions})
+    with visit(browser, url) as seen:
+        assert seen.requests == [url]
         assert seen.page.title() == "T"
         assert HOSTILE in seen.page.locator("#cost--rows table").inner_text()
         assert seen.page.locator("#cost--rows svg .bar title").all_text_contents() == [f"{HOSTILE}: $1.50"]
@@ -124,3 +131,10 @@ def test_values_from_agents_are_shown_as_text_never_run_or_fetched_and_long_tabl
             "The first 200 of 250 rows; otel-agentcost report cost --format csv --section top_sessions writes them all."
         )
         assert seen.page.locator("#cost--by_day").inner_text().endswith("None in this window.")
+
+
+def test_a_filtered_page_says_in_its_header_what_it_was_filtered_to(browser, tmp_path):
+    rows = [{"provider": "acme", "model": "acme-large", "calls": 3, "cost_usd": 1.5}]
+    url = cost_page(tmp_path / "filtered.html", {"rows": rows}, Filters(agent="pm", model="acme-large"))
+    with visit(browser, url) as seen:
+        assert "· only agent pm, model acme-large ·" in seen.page.locator(".meta").inner_text()
