@@ -135,10 +135,10 @@ def long_run(calls: int) -> dict[str, Any]:
         "us_per_call": round(elapsed / calls * 1e6, 1),
         "rss_before_mb": round(before, 1),
         "rss_after_mb": round(resident_mb(), 1),
-        "ledger_entries": len(attributor.ledger),
-        "ledger_cap": attributor.ledger.capacity,
-        "sessions": len(attributor.sessions),
-        "sessions_cap": attributor.sessions.capacity,
+        "ledger_entries": len(attributor.tracker.ledger),
+        "ledger_cap": attributor.tracker.ledger.capacity,
+        "sessions": len(attributor.tracker.sessions),
+        "sessions_cap": attributor.tracker.sessions.capacity,
     }
 
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .messages import canonical_text, fingerprint_of
 
@@ -32,21 +31,21 @@ EARLIER = _Marker("EARLIER")  # before the current task began, and never seen by
 STANDING = _Marker("STANDING")  # system prompts and heartbeat prompts: standing instructions, nobody's context
 
 
-@dataclass
-class Message:
+class Message(NamedTuple):
     """A message new to the conversation, read once."""
 
-    index: int
+    index: int  # its position in the conversation
     fingerprint: int
     size: int
     shape: int
-    role: str
     text: str  # the start of a user message's text ('' for other roles), for the trigger and reset patterns
+    standing: bool  # a system or heartbeat prompt: nobody's context
+    command: bool  # a task-reset command (`/new`)
 
 
-def read_message(index: int, message: Any, shape: int, role: str, text: str) -> Message:
+def read_message(index: int, message: Any, shape: int, text: str, *, standing: bool, command: bool) -> Message:
     canonical = canonical_text(message)
-    return Message(index, fingerprint_of(canonical), len(canonical), shape, role, text)
+    return Message(index, fingerprint_of(canonical), len(canonical), shape, text, standing, command)
 
 
 class Conversation:
@@ -86,6 +85,8 @@ class Conversation:
         return same
 
     def truncate(self, length: int) -> None:
+        if length >= len(self.owners):
+            return
         for owner, size in zip(self.owners[length:], self.sizes[length:], strict=True):
             if not size:
                 continue
@@ -98,12 +99,12 @@ class Conversation:
         while self.commands and self.commands[-1] >= length:
             self.commands.pop()
 
-    def append(self, message: Message, owner: object, *, command: bool) -> None:
+    def append(self, message: Message, owner: object) -> None:
         self.shapes.append(message.shape)
         self.fingerprints.append(message.fingerprint)
         self.sizes.append(message.size)
         self.owners.append(owner)
         if message.size:
             self.chars_by_owner[owner] = self.chars_by_owner.get(owner, 0) + message.size
-        if command:
+        if message.command:
             self.commands.append(message.index)

@@ -7,15 +7,14 @@ Integer division rounds each share down, so the inherited and foreign tokens nev
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from opentelemetry.util.types import AttributeValue
 
 from .. import attributes as attr
 
 
-@dataclass(frozen=True)
-class ContextShare:
+class ContextShare(NamedTuple):
     """How many of a request's characters are inherited from earlier tasks and how many came from other sessions."""
 
     total_chars: int

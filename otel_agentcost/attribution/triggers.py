@@ -39,9 +39,8 @@ def system_first_line(request: CallRequest) -> str:
     standing = request.system
     if standing is None and request.messages and role_of(request.messages[0]) in STANDING_ROLES:
         standing = fields_of(request.messages[0]).get("content")
-    for part in text_parts(standing):
-        return part[:SCAN_CHARS].lstrip().split("\n", 1)[0]
-    return ""
+    first = standing if isinstance(standing, str) else next(text_parts(standing), "")
+    return first[:SCAN_CHARS].lstrip().split("\n", 1)[0]
 
 
 class TriggerDetector:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from otel_agentcost.attribution.conversation import Conversation, read_message
-from otel_agentcost.attribution.messages import role_of, shapes_of
+from otel_agentcost.attribution.messages import shapes_of
 
 
 def conversation_of(messages, owners):
     conversation = Conversation()
     for index, (message, shape, owner) in enumerate(zip(messages, shapes_of(messages), owners, strict=True)):
-        conversation.append(read_message(index, message, shape, role_of(message), ""), owner, command=False)
+        conversation.append(read_message(index, message, shape, "", standing=False, command=False), owner)
     return conversation
 
 
