@@ -90,10 +90,13 @@ def plot(chart: Chart, rows: Sequence[Row]) -> Plot:
         for name, value in _points(chart, row):
             key = (row[chart.x], name)
             sums[key] = sums.get(key, 0.0) + value
-    xs = _axis(list(dict.fromkeys(row[chart.x] for row in rows)))
+    xs = list(dict.fromkeys(row[chart.x] for row in rows))
+    days = bool(xs) and all(isinstance(x, date) and not isinstance(x, datetime) for x in xs)
+    if days:
+        xs = [min(xs) + timedelta(days=n) for n in range((max(xs) - min(xs)).days + 1)]
     names = list(dict.fromkeys(name for _, name in sums))
     kept_xs, kept_names = xs[: MAX_CATEGORIES[chart.kind]], names[:MAX_SERIES]
-    fill = 0.0 if xs and all(isinstance(x, date) for x in xs) else None
+    fill = 0.0 if days else None  # a day without rows spent nothing; a missing pair elsewhere is no bar
     return Plot(
         labels=[_label(chart.x, x) for x in kept_xs],
         series={name: [sums.get((x, name), fill) for x in kept_xs] for name in kept_names},
@@ -128,14 +131,6 @@ def _points(chart: Chart, row: Row) -> list[tuple[str, float]]:
             name = group if len(chart.y) == 1 else f"{group}: {name}"
         points.append((name, float(value) if isinstance(value, (Decimal, bool)) else value))
     return points
-
-
-def _axis(xs: list[Any]) -> list[Any]:
-    """The x values in the query's order; every day from the first to the last when they are dates."""
-    if not xs or not all(isinstance(x, date) and not isinstance(x, datetime) for x in xs):
-        return xs
-    first, last = min(xs), max(xs)
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def _label(column: str, value: Any) -> str:
