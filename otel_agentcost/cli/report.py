@@ -14,7 +14,7 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, TextIO
 
 from rich import box
@@ -36,6 +36,8 @@ from otel_agentcost.reports.formatting import column_title, format_value, is_num
 from otel_agentcost.reports.window import TimeWindow
 from otel_agentcost.store import Store, open_store
 from otel_agentcost.store.schema import SCHEMA_VERSION, installed_version
+
+TABLE_ROWS = 25  # per section in the terminal; JSON and CSV have every row
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -82,10 +84,23 @@ def run(args: argparse.Namespace) -> int:
         _check_schema(store)
         results = [_run(store, report, window, filters, options) for report in reports]
     if args.html is not None:
-        raise UsageError("--html is not available yet")
+        return _write_page(results, args, filters)
     _write(results[0], args, sys.stdout)
     if results[0].empty:
         print(_no_data(window, args), file=sys.stderr)
+    return 0
+
+
+def _write_page(results: list[ReportResult], args: argparse.Namespace, filters: Filters) -> int:
+    from otel_agentcost.web import render_page  # the chart library loads only for pages
+
+    page = render_page(results, store_label=store_url(args), generated_at=datetime.now(timezone.utc), filters=filters)
+    try:
+        with open(args.html, "w", encoding="utf-8") as out:
+            out.write(page)
+    except OSError as error:
+        raise UsageError(f"--html {args.html}: cannot write the page: {error.strerror or error}") from None
+    print(f"wrote {args.html}: {', '.join(result.report.name for result in results)}", file=sys.stderr)
     return 0
 
 
@@ -159,19 +174,26 @@ def _write_csv(rows: Sequence[dict[str, Any]], out: TextIO) -> None:
 
 
 def _write_tables(result: ReportResult, out: TextIO) -> None:
-    width = None if out.isatty() else 200
+    width = None if out.isatty() else 100_000  # piped: never wrap a cell
     console = Console(file=out, width=width, highlight=False, emoji=False, markup=False)
     window = result.window
     console.print(f"{result.report.title}, {_when(window.start)} to {_when(window.end)} UTC")
     for section in result.report.sections:
         rows = result.sections[section.key]
         console.print()
-        console.print(_table(section.title, rows) if rows else f"{section.title}: none")
+        if not rows:
+            console.print(f"{section.title}: none")
+            continue
+        console.print(_table(section, rows[:TABLE_ROWS]))
+        if len(rows) > TABLE_ROWS:
+            named = "" if section.key == MAIN else f" --section {section.key}"
+            hidden = len(rows) - TABLE_ROWS
+            console.print(f"… {hidden:,} more row{'s' if hidden > 1 else ''}: --format csv{named} writes them all")
 
 
-def _table(title: str, rows: Sequence[dict[str, Any]]) -> Table:
-    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False)
-    columns = list(rows[0])
+def _table(section: Section, rows: Sequence[dict[str, Any]]) -> Table:
+    table = Table(title=section.title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False)
+    columns = list(section.shown or rows[0])
     for column in columns:
         numeric = any(is_numeric(row[column]) for row in rows)
         table.add_column(column_title(column), justify="right" if numeric else "left", overflow="fold")

@@ -32,6 +32,8 @@ class Section:
     query: str  # the file dashboards/<query>.sql
     title: str
     chart: Chart | None = None
+    # The columns a person reads first, in order, for the terminal and the web page; JSON and CSV keep every column.
+    shown: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,15 +94,26 @@ def positive_int(text: str) -> int:
 
 _LIMIT = Option("--limit", "limit", "N", "rows in the drill-down lists (default 20)", positive_int)
 
+_SPEND = ("calls", "input_tokens", "output_tokens", "cost_usd", "cost_share")
+
 BAND_WASTE = Report(
     "band-waste",
     "Band waste",
     "Work units by output-token band: how many, how good, how many bailed, and what the bailing cost.",
     (
         Section(
-            MAIN, "band_waste", "Units by output-token band", Chart("bar", "band", ("cost_usd", "wasted_cost_usd"))
+            MAIN,
+            "band_waste",
+            "Units by output-token band",
+            Chart("bar", "band", ("cost_usd", "wasted_cost_usd")),
+            ("band", "units", "avg_grade", "noop_blocked", "output_tokens", "cost_usd", "wasted_cost_usd"),
         ),
-        Section("wasted_units", "band_waste_units", "Costliest wasted units"),
+        Section(
+            "wasted_units",
+            "band_waste_units",
+            "Costliest wasted units",
+            shown=("unit_id", "session_id", "band", "outcome", "reason", "grade", "output_tokens", "cost_usd", "agent"),
+        ),
     ),
     (
         Option("--bands", "band_edges", "EDGES", "output-token band edges (default 5k,15k,30k)", band_edges),
@@ -112,9 +125,44 @@ HEARTBEAT_DRAIN = Report(
     "Heartbeat drain",
     "Sessions paying for background heartbeat checks, projected per day and month; idle ones first.",
     (
-        Section(MAIN, "heartbeat_drain", "Heartbeats per session", Chart("bar", "session_id", ("cost_per_day_usd",))),
-        Section("by_day", "heartbeat_daily", "Heartbeat cost per day", Chart("line", "day", ("heartbeat_cost_usd",))),
-        Section("suspected", "heartbeat_suspected", "Untagged periodic calls (suspected heartbeats)"),
+        Section(
+            MAIN,
+            "heartbeat_drain",
+            "Heartbeats per session",
+            Chart("bar", "session_id", ("cost_per_day_usd",)),
+            (
+                "session_id",
+                "agent",
+                "model",
+                "idle",
+                "heartbeat_calls",
+                "median_interval_minutes",
+                "heartbeat_cost_usd",
+                "cost_per_day_usd",
+                "cost_per_month_usd",
+            ),
+        ),
+        Section(
+            "by_day",
+            "heartbeat_daily",
+            "Heartbeat cost per day",
+            Chart("line", "day", ("heartbeat_cost_usd",)),
+            ("day", "session_id", "heartbeat_calls", "heartbeat_tokens", "heartbeat_cost_usd"),
+        ),
+        Section(
+            "suspected",
+            "heartbeat_suspected",
+            "Untagged periodic calls (suspected heartbeats)",
+            shown=(
+                "session_id",
+                "agent",
+                "calls",
+                "median_interval_minutes",
+                "cost_usd",
+                "cost_per_day_usd",
+                "cost_per_month_usd",
+            ),
+        ),
     ),
 )
 CONTEXT = Report(
@@ -127,21 +175,66 @@ CONTEXT = Report(
             "context_tasks",
             "Inherited context per task",
             Chart("bar", "task_id", ("input_tokens", "inherited_tokens")),
+            (
+                "session_id",
+                "task_id",
+                "calls",
+                "input_tokens",
+                "inherited_tokens",
+                "inherited_share",
+                "inherited_cost_usd",
+                "foreign_tokens",
+            ),
         ),
         Section(
             "growth",
             "context_growth",
             "Input tokens per call, task after task",
             Chart("line", "task_index", ("avg_input_tokens",), series="session_id"),
+            ("session_id", "task_index", "task_id", "calls", "avg_input_tokens", "inherited_tokens"),
         ),
-        Section("foreign", "context_foreign", "Tokens from other sessions (bleed)"),
+        Section(
+            "foreign",
+            "context_foreign",
+            "Tokens from other sessions (bleed)",
+            shown=(
+                "session_id",
+                "agent",
+                "calls",
+                "foreign_calls",
+                "foreign_tokens",
+                "foreign_share",
+                "foreign_cost_usd",
+            ),
+        ),
     ),
 )
 LANES = Report(
     "lanes",
     "Lanes",
     "Per role (or lane) and model, the split of work units into a trivial and a heavy tier.",
-    (Section(MAIN, "lanes", "Trivial and heavy units", Chart("bar", "group", ("cost_usd",), series="tier")),),
+    (
+        Section(
+            MAIN,
+            "lanes",
+            "Trivial and heavy units",
+            Chart("bar", "group", ("cost_usd",), series="tier"),
+            (
+                "group",
+                "model",
+                "tier",
+                "threshold_output_tokens",
+                "units",
+                "output_tokens",
+                "cost_usd",
+                "avg_grade",
+                "success_units",
+                "noop_units",
+                "blocked_units",
+                "failed_units",
+            ),
+        ),
+    ),
     (
         Option(
             "--trivial-max",
@@ -157,12 +250,38 @@ COST = Report(
     "Cost",
     "Cost and tokens by model, provider, agent, trigger and day, and the costliest sessions.",
     (
-        Section(MAIN, "cost_by_model", "By model", Chart("bar", "model", ("cost_usd",))),
-        Section("by_provider", "cost_by_provider", "By provider", Chart("bar", "provider", ("cost_usd",))),
-        Section("by_agent", "cost_by_agent", "By agent", Chart("bar", "agent", ("cost_usd",))),
-        Section("by_trigger", "cost_by_trigger", "By trigger", Chart("bar", "trigger", ("cost_usd",))),
-        Section("by_day", "cost_by_day", "By day", Chart("line", "day", ("cost_usd",))),
-        Section("top_sessions", "cost_top_sessions", "Costliest sessions"),
+        Section(
+            MAIN, "cost_by_model", "By model", Chart("bar", "model", ("cost_usd",)), ("provider", "model", *_SPEND)
+        ),
+        Section(
+            "by_provider",
+            "cost_by_provider",
+            "By provider",
+            Chart("bar", "provider", ("cost_usd",)),
+            ("provider", *_SPEND),
+        ),
+        Section(
+            "by_agent", "cost_by_agent", "By agent", Chart("bar", "agent", ("cost_usd",)), ("agent", "role", *_SPEND)
+        ),
+        Section(
+            "by_trigger", "cost_by_trigger", "By trigger", Chart("bar", "trigger", ("cost_usd",)), ("trigger", *_SPEND)
+        ),
+        Section("by_day", "cost_by_day", "By day", Chart("line", "day", ("cost_usd",)), ("day", *_SPEND[:-1])),
+        Section(
+            "top_sessions",
+            "cost_top_sessions",
+            "Costliest sessions",
+            shown=(
+                "session_id",
+                "agent",
+                "calls",
+                "tasks",
+                "heartbeat_calls",
+                "cost_usd",
+                "cost_share",
+                "first_call_at",
+            ),
+        ),
     ),
     (_LIMIT,),
 )

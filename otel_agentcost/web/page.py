@@ -126,7 +126,7 @@ def _section(report: str, section: Section, rows: Sequence[Mapping[str, Any]]) -
             f'<section class="section" id="{escape(anchor)}">{head}<p class="empty">None in this window.</p></section>'
         )
     chart = _chart(section.chart, section.title, rows, anchor) if section.chart is not None else ""
-    table = _table(rows, _all_rows_command(report, section))
+    table = _table(rows, section.shown or tuple(rows[0]), _all_rows_command(report, section))
     return f'<section class="section" id="{escape(anchor)}">{head}{chart}{table}</section>'
 
 
@@ -136,8 +136,7 @@ def _chart(chart: Chart, title: str, rows: Sequence[Mapping[str, Any]], anchor: 
     return f'<figure class="chart chart-{chart.kind}">{drawn.svg}{caption}</figure>'
 
 
-def _table(rows: Sequence[Mapping[str, Any]], all_rows_command: str) -> str:
-    columns = list(rows[0])
+def _table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], all_rows_command: str) -> str:
     numeric = {column for column in columns if any(is_numeric(row.get(column)) for row in rows)}
     head = "".join(_cell("th", column, column_title(column), numeric) for column in columns)
     shown = rows[:MAX_TABLE_ROWS]

@@ -178,3 +178,31 @@ def test_views_of_an_older_version_say_how_to_upgrade(capsys, chdb_dir):
     code, _, err = report(capsys, "cost", "--store", url)
     assert code == 2
     assert "are version 1" in err and "upgrade them with: otel-agentcost db init" in err
+
+
+def test_html_writes_one_self_contained_page_of_every_report(capsys, store_url, tmp_path):
+    page = tmp_path / "agentcost.html"
+    code, out, err = report(capsys, "--html", str(page), "--store", store_url, *WINDOW)
+    html = page.read_text()
+    assert (code, out) == (0, "")
+    assert err == f"wrote {page}: band-waste, heartbeat-drain, context, lanes, cost\n"
+    assert all(f'id="{name}"' in html for name in REPORTS)
+    assert "<svg" in html and "<script" not in html and "http://" not in html.replace("http://www.w3.org", "")
+
+
+def test_html_of_one_report_and_an_unwritable_file(capsys, store_url, tmp_path):
+    page = tmp_path / "lanes.html"
+    assert report(capsys, "lanes", "--html", str(page), "--store", store_url, *WINDOW)[0] == 0
+    assert 'id="lanes"' in page.read_text() and 'id="cost"' not in page.read_text()
+    code, _, err = report(capsys, "lanes", "--html", str(tmp_path / "missing" / "x.html"), "--store", store_url)
+    assert code == 2
+    assert "cannot write the page" in err
+
+
+def test_the_terminal_shows_the_first_rows_of_a_long_section_and_how_to_get_them_all(capsys, store_url, monkeypatch):
+    from otel_agentcost.cli import report as report_command
+
+    monkeypatch.setattr(report_command, "TABLE_ROWS", 1)
+    _, out, _ = report(capsys, "cost", "--store", store_url, *WINDOW)
+    assert "… 1 more row: --format csv writes them all" in out  # two models, one shown
+    assert "--format csv --section top_sessions writes them all" in out

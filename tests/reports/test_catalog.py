@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from otel_agentcost.reports import MAIN, REPORTS
@@ -23,13 +25,13 @@ def test_every_option_sets_a_parameter_its_reports_queries_declare():
             assert option.parameter in declared, (report.name, option.flag)
 
 
-def test_every_charted_column_is_a_column_of_its_query():
+def test_every_charted_or_shown_column_is_a_column_its_query_names():
     for report in REPORTS.values():
         for section in report.sections:
-            if section.chart is not None:
-                header = load_query(section.query).header
-                for column in (section.chart.x, *section.chart.y, section.chart.series):
-                    assert column is None or column in header, (section.query, column)
+            columns = load_query(section.query).header.partition("Columns:")[2]
+            charted = (section.chart.x, *section.chart.y, section.chart.series) if section.chart else ()
+            for column in (*charted, *section.shown):
+                assert column is None or re.search(rf"\b{column}\b", columns), (section.query, column)
 
 
 @pytest.mark.parametrize(("text", "count"), [("5000", 5000), ("5k", 5000), ("1.5K", 1500), ("2m", 2_000_000)])
