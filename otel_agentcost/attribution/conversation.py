@@ -14,7 +14,7 @@ from array import array
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from .messages import canonical_text, fingerprint_of
+from .messages import canonical_and_size, fingerprint_of
 
 
 class _Marker:
@@ -44,8 +44,8 @@ class Message(NamedTuple):
 
 
 def read_message(index: int, message: Any, shape: int, text: str, *, standing: bool, command: bool) -> Message:
-    canonical = canonical_text(message)
-    return Message(index, fingerprint_of(canonical), len(canonical), shape, text, standing, command)
+    canonical, size = canonical_and_size(message)
+    return Message(index, fingerprint_of(canonical), size, shape, text, standing, command)
 
 
 class Conversation:
@@ -80,7 +80,10 @@ class Conversation:
         if self.shapes[:limit].tolist() != shapes[:limit]:
             same = next(i for i in range(limit) if shapes[i] != self.shapes[i])
         for position in {same - 1, opening} if same else ():
-            if position < same and fingerprint_of(canonical_text(messages[position])) != self.fingerprints[position]:
+            if (
+                position < same
+                and fingerprint_of(canonical_and_size(messages[position])[0]) != self.fingerprints[position]
+            ):
                 return 0
         return same
 

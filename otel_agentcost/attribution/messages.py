@@ -4,7 +4,7 @@ Messages arrive as dicts (OpenAI chat, Anthropic messages, Responses input items
 models passed back into the next request. A fingerprint is a 64-bit hash of the message's content without its role
 and without `cache_control` markers, which agents move from message to message between calls; the content itself
 is never kept. A message's size is the length of what its fingerprint hashes: the text of a plain message, else its
-compact JSON.
+compact JSON, with each image or file counted as MEDIA_CHARS (its base64 bytes say nothing of its tokens).
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ from typing import Any
 STANDING_ROLES = frozenset({"system", "developer"})
 _EMPTY: Mapping[str, Any] = {}
 _SKIPPED_KEYS = frozenset({"role", "cache_control"})
+# What an image or file counts for in a request's size, whatever its bytes: providers bill an image as a fixed-ish
+# number of tokens (about 1,500), which is about this many characters of text.
+MEDIA_CHARS = 6000
 
 
 def fields_of(item: Any) -> Mapping[str, Any]:
@@ -100,23 +103,36 @@ def shapes_of(messages: Sequence[Any]) -> list[int]:
     ]
 
 
-def _without_markers(value: Any) -> Any:
-    """JSON-ready `value`, without roles and cache markers and with SDK models as their fields."""
+def _without_markers(value: Any, media: list[int]) -> Any:
+    """JSON-ready `value`, without roles and cache markers and with SDK models as their fields; the lengths of media
+    payloads (base64 `data`, `data:` URLs) are noted in `media`."""
     values = fields_of(value)
     if values is not _EMPTY:
-        return {key: _without_markers(inner) for key, inner in values.items() if key not in _SKIPPED_KEYS}
+        found = {}
+        for key, inner in values.items():
+            if key in _SKIPPED_KEYS:
+                continue
+            if isinstance(inner, str) and len(inner) > MEDIA_CHARS and (key == "data" or inner.startswith("data:")):
+                media.append(len(inner))
+            found[key] = _without_markers(inner, media)
+        return found
     if isinstance(value, (list, tuple)):
-        return [_without_markers(item) for item in value]
+        return [_without_markers(item, media) for item in value]
     return value
 
 
-def canonical_text(message: Any) -> str:
-    """What the fingerprint hashes and the size counts: the text of a plain message, else its compact JSON."""
+def canonical_and_size(message: Any) -> tuple[str, int]:
+    """What the fingerprint hashes (the text of a plain message, else its compact JSON) and the message's size: its
+    length, except that an image or file counts MEDIA_CHARS whatever its bytes."""
     values = fields_of(message)
     content = values.get("content")
     if type(content) is str and len(values) == 1 + ("role" in values):
-        return content
-    return _compact_json(message)
+        return content, len(content)
+    media: list[int] = []
+    text = json.dumps(
+        _without_markers(message, media), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
+    return text, len(text) - sum(media) + MEDIA_CHARS * len(media)
 
 
 def fingerprint_of(text: str) -> int:
@@ -131,8 +147,4 @@ def size_of_value(value: Any) -> int:
         return 0
     if isinstance(value, str):
         return len(value)
-    return len(_compact_json(value))
-
-
-def _compact_json(value: Any) -> str:
-    return json.dumps(_without_markers(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return canonical_and_size(value)[1]

@@ -8,7 +8,8 @@ from anthropic.types import TextBlock
 from openai.types.chat import ChatCompletionMessage
 
 from otel_agentcost.attribution.messages import (
-    canonical_text,
+    MEDIA_CHARS,
+    canonical_and_size,
     fingerprint_of,
     role_of,
     shape_of,
@@ -20,13 +21,17 @@ from otel_agentcost.attribution.messages import (
 REPORT = "Quarterly numbers: revenue up 12%, churn flat, two enterprise deals slipped to next quarter."
 
 
+def canonical_text(message):
+    return canonical_and_size(message)[0]
+
+
 def fingerprint(message):
     return fingerprint_of(canonical_text(message))
 
 
 def test_a_plain_message_is_sized_by_its_text_and_fingerprinted_without_its_role():
     user = {"role": "user", "content": REPORT}
-    assert len(canonical_text(user)) == len(REPORT)
+    assert canonical_and_size(user) == (REPORT, len(REPORT))
     assert fingerprint(user) == fingerprint({"role": "assistant", "content": REPORT})
     assert fingerprint(user) != fingerprint({"role": "user", "content": REPORT + "!"})
 
@@ -36,6 +41,25 @@ def test_moving_a_cache_marker_does_not_change_a_message():
     unmarked = {"role": "user", "content": [{"type": "text", "text": REPORT}]}
     assert fingerprint(marked) == fingerprint(unmarked)
     assert canonical_text(marked) == json.dumps({"content": [{"text": REPORT, "type": "text"}]}, separators=(",", ":"))
+
+
+def test_an_image_counts_a_fixed_size_whatever_its_bytes_and_is_still_fingerprinted_whole():
+    def screenshot(data):
+        source = {"type": "base64", "media_type": "image/png", "data": data}
+        return {
+            "role": "user",
+            "content": [{"type": "image", "source": source}, {"type": "text", "text": "what is it?"}],
+        }
+
+    large, larger = screenshot("A" * 400_000), screenshot("B" * 800_000)
+    text, size = canonical_and_size(large)
+    assert size == len(text) - 400_000 + MEDIA_CHARS == canonical_and_size(larger)[1]
+    assert fingerprint(large) != fingerprint(larger)
+    data_url = {
+        "role": "user",
+        "content": [{"type": "image_url", "image_url": {"url": "data:image/png;base64," + "C" * 90_000}}],
+    }
+    assert canonical_and_size(data_url)[1] < MEDIA_CHARS + 100
 
 
 def test_sdk_models_passed_back_are_read_by_their_fields():
