@@ -116,24 +116,17 @@ def _flag(value: str) -> bool:
     raise ValueError(f"must be true or false, got {value!r}")
 
 
-def _positive(value: str) -> int:
-    try:
-        number = int(value.strip())
-    except ValueError:
-        raise ValueError(f"must be a whole number, got {value!r}") from None
-    if number < 1:
-        raise ValueError(f"must be at least 1, got {number}")
-    return number
+def _at_least(minimum: int) -> Callable[[str], int]:
+    def whole_number(value: str) -> int:
+        try:
+            number = int(value.strip())
+        except ValueError:
+            raise ValueError(f"must be a whole number, got {value!r}") from None
+        if number < minimum:
+            raise ValueError(f"must be at least {minimum}, got {number}")
+        return number
 
-
-def _count(value: str) -> int:
-    try:
-        number = int(value.strip())
-    except ValueError:
-        raise ValueError(f"must be a whole number, got {value!r}") from None
-    if number < 0:
-        raise ValueError(f"must be 0 or more, got {number}")
-    return number
+    return whole_number
 
 
 # Variable -> (settings field, parser). A parser raises ValueError with what is wrong and how to write it.
@@ -145,10 +138,10 @@ VARIABLES: Mapping[str, tuple[str, Callable[[str], Any]]] = {
     "AGENTCOST_USER_PATTERNS": ("user_patterns", _patterns),
     "AGENTCOST_TASK_RESET_PATTERNS": ("reset_patterns", _patterns),
     "AGENTCOST_DETECT_TASKS": ("detect_tasks", _flag),
-    "AGENTCOST_FINGERPRINT_MIN_CHARS": ("fingerprint_min_chars", _count),
-    "AGENTCOST_LEDGER_SIZE": ("ledger_size", _positive),
-    "AGENTCOST_LEDGER_SESSIONS": ("ledger_sessions", _positive),
-    "AGENTCOST_FINGERPRINTS_PER_SPAN": ("fingerprints_per_span", _count),
+    "AGENTCOST_FINGERPRINT_MIN_CHARS": ("fingerprint_min_chars", _at_least(0)),
+    "AGENTCOST_LEDGER_SIZE": ("ledger_size", _at_least(1)),
+    "AGENTCOST_LEDGER_SESSIONS": ("ledger_sessions", _at_least(1)),
+    "AGENTCOST_FINGERPRINTS_PER_SPAN": ("fingerprints_per_span", _at_least(0)),
 }
 
 

@@ -4,9 +4,10 @@
 --
 -- Each LLM span lists the messages it introduced into its session in agentcost.context.introduced, as
 -- '<16 hex digits fingerprint>:<chars>,...' (hashes of message content, never content), and the size of its whole
--- request in agentcost.context.chars. A fingerprint's origin is the earliest span that listed it (by start time,
--- then SpanId); every listing under a different session is a row here. `tokens` is the listing call's input tokens
--- in proportion to the message's share of its request's characters (rounded down), the rule
+-- request in agentcost.context.chars; its session, task, service and input tokens are read from agentcost_llm_calls
+-- (so every session attribute variant counts). A fingerprint's origin is the earliest call that listed it (by start
+-- time, then SpanId); every listing under a different session is a row here. `tokens` is the listing call's input
+-- tokens in proportion to the message's share of its request's characters (rounded down), the rule
 -- agentcost.context.foreign_tokens follows.
 --
 -- Columns: seen_at, TraceId, SpanId, ServiceName, session_id, task_id, fingerprint, chars, input_tokens, tokens,
@@ -17,24 +18,28 @@
 CREATE OR REPLACE VIEW {database:Identifier}.agentcost_context_bleed {{ on_cluster }} AS
 WITH introduced AS (
     SELECT
-        Timestamp AS seen_at,
-        TraceId,
-        SpanId,
-        ServiceName,
-        multiIf(
-            SpanAttributes['agentcost.session.id'] != '', SpanAttributes['agentcost.session.id'],
-            SpanAttributes['gen_ai.conversation.id'] != '', SpanAttributes['gen_ai.conversation.id'],
-            SpanAttributes['session.id']
-        ) AS session_id,
-        SpanAttributes['agentcost.task.id'] AS task_id,
-        splitByChar(':', entry) AS parts,
-        parts[1] AS fingerprint,
-        toUInt64OrZero(parts[2]) AS chars,
-        toUInt64OrZero(SpanAttributes['gen_ai.usage.input_tokens']) AS input_tokens,
-        toUInt64OrZero(SpanAttributes['agentcost.context.chars']) AS request_chars
-    FROM otel_traces
-    ARRAY JOIN splitByChar(',', SpanAttributes['agentcost.context.introduced']) AS entry
-    WHERE SpanAttributes['agentcost.context.introduced'] != ''
+        call.start_time AS seen_at,
+        call.TraceId AS TraceId,
+        call.SpanId AS SpanId,
+        call.ServiceName AS ServiceName,
+        call.session_id AS session_id,
+        call.task_id AS task_id,
+        call.input_tokens AS input_tokens,
+        listed.fingerprint AS fingerprint,
+        listed.chars AS chars,
+        listed.request_chars AS request_chars
+    FROM (
+        SELECT
+            TraceId,
+            SpanId,
+            splitByChar(':', entry)[1] AS fingerprint,
+            toUInt64OrZero(splitByChar(':', entry)[2]) AS chars,
+            toUInt64OrZero(SpanAttributes['agentcost.context.chars']) AS request_chars
+        FROM otel_traces
+        ARRAY JOIN splitByChar(',', SpanAttributes['agentcost.context.introduced']) AS entry
+        WHERE SpanAttributes['agentcost.context.introduced'] != ''
+    ) AS listed
+    INNER JOIN agentcost_llm_calls AS call ON call.TraceId = listed.TraceId AND call.SpanId = listed.SpanId
 ),
 origins AS (
     SELECT
