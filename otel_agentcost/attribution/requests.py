@@ -13,8 +13,6 @@ from typing import Any
 
 from .messages import fields_of
 
-_NO_HEADERS: tuple[Mapping[str, Any], ...] = ()
-
 
 @dataclass(frozen=True)
 class CallRequest:
@@ -24,7 +22,7 @@ class CallRequest:
     messages: Sequence[Any] = ()
     system: Any = None
     tools: Any = None
-    headers: tuple[Mapping[str, Any], ...] = _NO_HEADERS
+    headers: tuple[Mapping[str, Any], ...] = ()
     metadata: Mapping[str, Any] | None = None
     session_fields: tuple[Any, ...] = ()  # other request fields that name a session, best first
     conversation_id: Any = None
