@@ -67,18 +67,30 @@ def text_of(message: Any, limit: int) -> str:
     return "".join(parts)
 
 
-def _shape_of(value: Any) -> int:
+def _blocks_length(blocks: Sequence[Any]) -> int:
+    """A length summary of content blocks: each text block's text, each tool result's content, else the number of
+    fields (a tool call's arguments are not edited between calls; a tool result may be pruned)."""
+    total = len(blocks)
+    for block in blocks:
+        if type(block) is not dict:  # the exact type first: this runs for every block of every message
+            if isinstance(block, str):
+                total += len(block)
+                continue
+            block = fields_of(block)
+        text = block.get("text")
+        if type(text) is str:
+            total += len(text)
+            continue
+        inner = block.get("content")
+        total += len(inner) if isinstance(inner, (str, list, tuple)) else len(block)
+    return total
+
+
+def _value_length(value: Any) -> int:
     if isinstance(value, str):
         return len(value)
     if isinstance(value, (list, tuple)):
-        total = len(value)
-        for item in value:
-            if isinstance(item, str):
-                total += len(item)
-                continue
-            for inner in fields_of(item).values():
-                total += len(inner) if isinstance(inner, str) else 1
-        return total
+        return _blocks_length(value)
     return 0 if value is None else 1
 
 
@@ -88,8 +100,12 @@ def shape_of(message: Any) -> int:
     values = fields_of(message)
     content = values.get("content")
     if type(content) is str:
-        return hash((values.get("role"), len(content), len(values)))
-    return hash((values.get("role"), len(values), *(_shape_of(value) for value in values.values())))
+        length = len(content)
+    elif isinstance(content, (list, tuple)):
+        length = _blocks_length(content)
+    else:  # tool calls, Responses items: their other fields
+        length = sum(_value_length(value) for value in values.values())
+    return hash((values.get("role"), length, len(values)))
 
 
 def shapes_of(messages: Sequence[Any]) -> list[int]:
