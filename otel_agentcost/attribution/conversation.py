@@ -64,9 +64,8 @@ class Conversation:
         self.task_id: str | None = None
         self.task_extent = 0  # how many messages the latest call of the current derived task had
         self.occurrences: dict[int, int] = {}  # anchor key -> how many tasks it began in this session
-        # The tool definitions' size, kept while the agent sends the same definitions object.
-        self.tools_key: tuple[int, int] | None = None
-        self.tools_chars = 0
+        # The sizes of the standing parts (system, tools), by part: (the object's id and length, its size).
+        self.standing_sizes: dict[str, tuple[tuple[int, int], int]] = {}
 
     def __len__(self) -> int:
         return len(self.owners)

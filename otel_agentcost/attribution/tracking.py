@@ -66,7 +66,8 @@ class SessionTracker:
         owners = _owners(conversation, session_id, view, task, anchor)
         introduced = [] if heartbeat else self._record(session_id, view, owners)
         sums = _sums(conversation, view, owners, task)
-        total = sum(sums.values()) + size_of_value(request.system) + _tools_chars(conversation, request.tools)
+        standing = _standing_chars(conversation, "system", request.system)
+        total = sum(sums.values()) + standing + _standing_chars(conversation, "tools", request.tools)
         inherited = sum(chars for owner, chars in sums.items() if owner not in (task, FOREIGN, STANDING))
         share = ContextShare(total, inherited, sums.get(FOREIGN, 0))
         return self._attributes(share, task if derive else None, introduced), share
@@ -200,14 +201,16 @@ def _sums(conversation: Conversation, view: _View, owners: list[object], task: A
     return sums
 
 
-def _tools_chars(conversation: Conversation, tools: Any) -> int:
-    """The tool definitions' size, measured again only when the agent sends a different definitions object."""
-    if not isinstance(tools, (list, tuple)):
-        return size_of_value(tools)
-    key = (id(tools), len(tools))
-    if conversation.tools_key != key:
-        conversation.tools_key, conversation.tools_chars = key, size_of_value(tools)
-    return conversation.tools_chars
+def _standing_chars(conversation: Conversation, part: str, value: Any) -> int:
+    """The size of a standing part (system blocks, tool definitions), measured again only when the agent sends a
+    different object for it: agents keep these objects and resend them on every call."""
+    if not isinstance(value, (list, tuple)):
+        return size_of_value(value)
+    key = (id(value), len(value))
+    known = conversation.standing_sizes.get(part)
+    if known is None or known[0] != key:
+        known = conversation.standing_sizes[part] = (key, size_of_value(value))
+    return known[1]
 
 
 def _opening(messages: Sequence[Any]) -> int:

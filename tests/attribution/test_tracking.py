@@ -168,3 +168,15 @@ def test_memory_stays_bounded_over_100000_calls():
         assert len(state) == 10  # the latest request's messages, not the session's history
         assert len(state.chars_by_owner) <= 3  # standing, the current task, the previous call's task
         assert len(state.occurrences) == 40  # one per task
+
+
+def test_new_tool_definitions_or_system_blocks_are_measured_again():
+    agent = attributor()
+    small = [{"name": "ls", "input_schema": {}}]
+    system = [{"type": "text", "text": "Be exact.", "cache_control": {"type": "ephemeral"}}]
+    first = call(agent, in_session("s"), [prompt("a")], tools=small, system=system)
+    larger = [*small, {"name": "grep", "input_schema": {"type": "object"}}]
+    longer = [{"type": "text", "text": "Be exact and brief."}]
+    second = call(agent, in_session("s"), [prompt("a")], tools=larger, system=longer)
+    growth = len(',{"input_schema":{"type":"object"},"name":"grep"}') + len(" and brief")
+    assert second.context.total_chars - first.context.total_chars == growth
