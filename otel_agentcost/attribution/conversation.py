@@ -14,6 +14,7 @@ from array import array
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from .ledger import FirstSeen
 from .messages import canonical_and_size, fingerprint_of
 
 
@@ -59,6 +60,7 @@ class Conversation:
         self.chars_by_owner: dict[object, int] = {}
         self.commands: list[int] = []  # positions of task-reset commands, ascending
         self.last_task: object = None  # the task of the call that wrote these records
+        self.sighting: FirstSeen | None = None  # the latest first sighting written, shared by the task's messages
         # Task derivation (see tasks.py).
         self.anchor: int | None = None  # the key of the current derived task's first message
         self.task_id: str | None = None

@@ -64,7 +64,7 @@ class SessionTracker:
         if derive and not heartbeat:
             task, anchor = self._derive(conversation, session_id, view, request.continues)
         owners = _owners(conversation, session_id, view, task, anchor)
-        introduced = [] if heartbeat else self._record(session_id, view, owners)
+        introduced = [] if heartbeat else self._record(conversation, session_id, view, owners)
         sums = _sums(conversation, view, owners, task)
         standing = _standing_chars(conversation, "system", request.system)
         total = sum(sums.values()) + standing + _standing_chars(conversation, "tools", request.tools)
@@ -139,16 +139,21 @@ class SessionTracker:
         )
         return task, position
 
-    def _record(self, session_id: str, view: _View, owners: list[object]) -> list[tuple[int, int]]:
+    def _record(
+        self, conversation: Conversation, session_id: str, view: _View, owners: list[object]
+    ) -> list[tuple[int, int]]:
         """Writes the first sightings of the call's new messages; returns (fingerprint, size) of those new to the
-        session, the call's introduced messages."""
+        session, the call's introduced messages. Messages first seen under the same task share one sighting."""
         introduced = []
         minimum = self.settings.fingerprint_min_chars
         for message, owner, sighting in zip(view.new, owners, view.sightings, strict=True):
             if message.standing or message.size < minimum:
                 continue
             if sighting is None:
-                self.ledger.put(message.fingerprint, FirstSeen(session_id, owner))
+                shared = conversation.sighting
+                if shared is None or shared.session_id != session_id or shared.owner != owner:
+                    shared = conversation.sighting = FirstSeen(session_id, owner)
+                self.ledger.put(message.fingerprint, shared)
             if sighting is None or sighting.session_id != session_id:
                 introduced.append((message.fingerprint, message.size))
         return introduced
