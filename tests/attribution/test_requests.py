@@ -121,6 +121,7 @@ def test_anthropic_sdk_span_gets_session_trigger_task_and_context_tokens(spans, 
     total = len(SYSTEM["content"]) + chars(*second)
     assert b["agentcost.context.inherited_tokens"] == 800 * chars(prompt("a"), reply("a")) // total
     assert a["agentcost.context.inherited_tokens"] == 0
+    assert a["agentcost.context.introduced"].endswith(f":{chars(prompt('a'))}")
 
 
 def test_anthropic_metadata_user_id_and_conversation_id_name_the_session(spans, llm, claude):
