@@ -14,13 +14,13 @@ import os
 import sys
 from collections.abc import Sequence
 
-from otel_agentcost.cli import db, demo, prices, report, serve
+from otel_agentcost.cli import db, demo, findings, prices, report, serve
 from otel_agentcost.cli.options import UsageError
 from otel_agentcost.pricing import PriceFileError
 from otel_agentcost.store import StoreError
 from otel_agentcost.version import __version__
 
-COMMANDS = (demo, report, db, serve, prices)
+COMMANDS = (findings, demo, report, db, serve, prices)
 PROG = "otel-agentcost"
 # Drivers log connection retries as warnings before raising; the raised error is what the user needs to read.
 _QUIET_LOGGERS = ("clickhouse_connect", "urllib3")

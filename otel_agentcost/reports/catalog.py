@@ -92,7 +92,112 @@ def positive_int(text: str) -> int:
     return value
 
 
+def non_negative_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise ValueError(f"{text!r} is not a number of 0 or more")
+    return value
+
+
+def share(text: str) -> float:
+    """`0.2` or `20%`: a fraction of a whole."""
+    cleaned = text.strip()
+    percent = cleaned.endswith("%")
+    value = non_negative_number(cleaned.removesuffix("%")) / (100 if percent else 1)
+    if value > 1:
+        raise ValueError(f"{text!r} is not a share: give a fraction from 0 to 1, e.g. 0.2 or 20%")
+    return value
+
+
+def mid_band(text: str) -> list[int]:
+    """`5k,30k`: the low and high edges of the mid band."""
+    edges = band_edges(text)
+    if len(edges) != 2:
+        raise ValueError(f"{text!r} is not a mid band: give two ascending token counts, e.g. 5k,30k")
+    return edges
+
+
+def model_name(text: str) -> str:
+    if not text.strip():
+        raise ValueError("give a model name from the price table, e.g. claude-haiku-4-5")
+    return text.strip()
+
+
 _LIMIT = Option("--limit", "limit", "N", "rows in the drill-down lists (default 20)", positive_int)
+_TRIVIAL_MAX = Option(
+    "--trivial-max",
+    "trivial_max_output_tokens",
+    "TOKENS",
+    "largest trivial unit, in output tokens (default: found from each group's own distribution)",
+    token_count,
+)
+
+FINDINGS = Report(
+    "findings",
+    "Findings",
+    "What to change to spend less: the waste found, with its evidence and saving per month; biggest first.",
+    (
+        Section(
+            MAIN,
+            "findings",
+            "Findings, biggest saving first",
+            Chart("bar", "subject", ("saving_per_month_usd",)),
+            ("rank", "kind", "subject", "saving_per_month_usd", "recommendation", "evidence", "how"),
+        ),
+    ),
+    (
+        Option(
+            "--min-saving",
+            "min_saving_per_month_usd",
+            "USD",
+            "leave out findings saving less per month (default 0.5)",
+            non_negative_number,
+        ),
+        Option(
+            "--heartbeat-interval",
+            "heartbeat_interval_minutes",
+            "MINUTES",
+            "the longer heartbeat interval savings are computed at (default 120)",
+            positive_int,
+        ),
+        Option(
+            "--min-inherited-share",
+            "min_inherited_share",
+            "SHARE",
+            "least inherited share of a session's task input (default 0.2)",
+            share,
+        ),
+        Option(
+            "--min-foreign-share",
+            "min_foreign_share",
+            "SHARE",
+            "least share of a session's input from other sessions (default 0.05)",
+            share,
+        ),
+        Option("--mid-band", "mid_band", "LOW,HIGH", "the mid band of output tokens (default 5k,30k)", mid_band),
+        Option(
+            "--min-bail-share", "min_bail_share", "SHARE", "least share of mid-band units bailing (default 0.2)", share
+        ),
+        Option(
+            "--min-tier-gap",
+            "min_tier_gap",
+            "RATIO",
+            "least ratio of a group's smallest heavy unit to its largest trivial one (default 4)",
+            non_negative_number,
+        ),
+        Option(
+            "--cheap-model",
+            "cheap_model",
+            "MODEL",
+            "reprice trivial tiers at this model (default: the cheapest the fleet uses of the same provider)",
+            model_name,
+        ),
+        _TRIVIAL_MAX,
+    ),
+)
 
 _SPEND = ("calls", "input_tokens", "output_tokens", "cost_usd", "cost_share")
 
@@ -235,15 +340,7 @@ LANES = Report(
             ),
         ),
     ),
-    (
-        Option(
-            "--trivial-max",
-            "trivial_max_output_tokens",
-            "TOKENS",
-            "largest trivial unit, in output tokens (default: found from each group's own distribution)",
-            token_count,
-        ),
-    ),
+    (_TRIVIAL_MAX,),
 )
 COST = Report(
     "cost",
@@ -286,4 +383,6 @@ COST = Report(
     (_LIMIT,),
 )
 
-REPORTS: dict[str, Report] = {report.name: report for report in (BAND_WASTE, HEARTBEAT_DRAIN, CONTEXT, LANES, COST)}
+REPORTS: dict[str, Report] = {
+    report.name: report for report in (FINDINGS, BAND_WASTE, HEARTBEAT_DRAIN, CONTEXT, LANES, COST)
+}

@@ -19,6 +19,7 @@ from otel_agentcost.store.schema import init_schema
 WINDOW = ("--from", "2026-03-01", "--to", "2026-03-10")
 # The keys the design's command-line contract promises, per report.
 CONTRACT = {
+    "findings": {"rank", "kind", "subject", "evidence", "recommendation", "saving_per_month_usd", "how"},
     "band-waste": {"band", "units", "avg_grade", "noop_blocked", "output_tokens", "cost_usd", "wasted_cost_usd"},
     "heartbeat-drain": {
         "session_id",
@@ -154,7 +155,7 @@ def test_an_empty_window_says_so_and_json_still_has_rows(capsys, store_url):
         (["band-waste", "--limit", "0"], "--limit: '0' is not a positive whole number"),
         (["band-waste", "--section", "wasted_units"], "--section only applies to --format csv"),
         (["band-waste", "--format", "csv", "--section", "nope"], "report band-waste has no section 'nope'"),
-        ([], "name a report (band-waste, heartbeat-drain, context, lanes, cost) or give --html FILE"),
+        ([], "name a report (findings, band-waste, heartbeat-drain, context, lanes, cost) or give --html FILE"),
     ],
 )
 def test_a_bad_option_is_one_line_naming_it_and_exit_2(capsys, store_url, argv, message):
@@ -185,7 +186,7 @@ def test_html_writes_one_self_contained_page_of_every_report(capsys, store_url, 
     code, out, err = report(capsys, "--html", str(page), "--store", store_url, *WINDOW)
     html = page.read_text()
     assert (code, out) == (0, "")
-    assert err == f"wrote {page}: band-waste, heartbeat-drain, context, lanes, cost\n"
+    assert err == f"wrote {page}: findings, band-waste, heartbeat-drain, context, lanes, cost\n"
     assert all(f'id="{name}"' in html for name in REPORTS)
     assert "<svg" in html and "<script" not in html and "http://" not in html.replace("http://www.w3.org", "")
 

@@ -19,6 +19,7 @@ from otel_agentcost.demo.clock import to_ns
 from otel_agentcost.demo.fleet import BANDS, band_of, build_fleet
 from otel_agentcost.demo.plan import Fleet
 from otel_agentcost.demo.run import REPORTS, run_demo
+from otel_agentcost.reports import TimeWindow, run_query
 from otel_agentcost.store import Store, open_store
 
 START = datetime(2026, 3, 2, tzinfo=timezone.utc)
@@ -206,3 +207,23 @@ def test_a_second_run_into_the_same_days_is_refused_and_changes_nothing(run, sto
     with pytest.raises(UsageError, match=r"already holds \d+ span\(s\) between 2026-03-02T00:00Z and .*--start"):
         run_demo(fleet, store)
     assert _queried(store, "span_times")["span_times"] == stored["span_times"]
+
+
+def test_the_fleet_produces_every_kind_of_finding_each_where_it_was_built(run, stored):
+    store, _ = run
+    with open_store(store) as opened:
+        rows = run_query(opened, "findings", TimeWindow(WINDOW["from"], WINDOW["to"]))
+    subjects = {(row["kind"], row["subject"]) for row in rows}
+    assert subjects == {
+        ("idle_heartbeats", "session ops-watch (ops-1)"),
+        ("inherited_context", "session coder-1 (coder-1), 5 tasks"),
+        ("context_bleed", "session codegen-7 (assistant-1)"),
+        ("context_bleed", "session legal-birch (assistant-1)"),
+        ("mid_band_bails", "units of 5.0k to 30.0k output tokens"),
+        ("trivial_lane_model", "pm on claude-opus-4-1"),
+    }
+    assert rows[0]["kind"] == "idle_heartbeats"  # the design's $35-a-day drain is the biggest saving
+    trivial = next(row for row in rows if row["kind"] == "trivial_lane_model")
+    assert "to claude-haiku-4-5 instead of claude-opus-4-1" in trivial["recommendation"]
+    bails = next(row for row in rows if row["kind"] == "mid_band_bails")
+    assert "where: repo-api x3" in bails["evidence"]

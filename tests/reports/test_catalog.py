@@ -12,7 +12,7 @@ from otel_agentcost.reports.queries import load_query
 
 
 def test_the_designs_reports_exist_each_with_a_main_section_first():
-    assert list(REPORTS) == ["band-waste", "heartbeat-drain", "context", "lanes", "cost"]
+    assert list(REPORTS) == ["findings", "band-waste", "heartbeat-drain", "context", "lanes", "cost"]
     for report in REPORTS.values():
         assert report.sections[0].key == MAIN
         assert len({section.key for section in report.sections}) == len(report.sections)

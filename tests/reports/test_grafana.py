@@ -74,6 +74,14 @@ TYPED = {
     "max_jitter_share": ("0.5", 0.5),
     "min_interval_minutes": ("30", 30.0),
     "output_price_ratio": ("4", 4.0),
+    "min_saving_per_month_usd": ("0", 0.0),
+    "heartbeat_interval_minutes": ("240", 240.0),
+    "min_inherited_share": ("0.1", 0.1),
+    "min_foreign_share": ("0.01", 0.01),
+    "mid_band": ("[1000, 50000]", [1000, 50000]),
+    "min_bail_share": ("0.1", 0.1),
+    "min_tier_gap": ("2", 2.0),
+    "cheap_model": ("acme-small", "acme-small"),
 }
 
 

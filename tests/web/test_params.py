@@ -53,7 +53,7 @@ def test_report_keeps_the_page_to_the_reports_it_names_in_the_catalog_order_of_i
         ({"from": "yesterday"}, "--from 'yesterday' is not an ISO 8601 date"),
         ({"bands": "30k,5k"}, "bands: '30k,5k' are not band edges"),
         ({"limit": "0"}, "limit: '0' is not a positive whole number"),
-        ({"report": "cost,waste"}, "report 'cost,waste': name one or more of band-waste, heartbeat-drain, context,"),
+        ({"report": "cost,waste"}, "report 'cost,waste': name one or more of findings, band-waste, heartbeat-drain,"),
         ({"sinse": "7d"}, "unknown parameter sinse: the page reads report, since, from, to, service, agent, model"),
     ],
 )
