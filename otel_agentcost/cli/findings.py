@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from otel_agentcost.cli import report
-from otel_agentcost.cli.options import FORMATS, add_store_option, add_window_options
+from otel_agentcost.cli.options import add_filter_options, add_format_option, add_store_option, add_window_options
 from otel_agentcost.reports import REPORTS
 from otel_agentcost.reports.catalog import FINDINGS
 
@@ -22,11 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_store_option(parser)
     add_window_options(parser)
-    parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
-    filters = parser.add_argument_group("filters")
-    filters.add_argument("--service", help="only calls of this service (resource service.name)")
-    filters.add_argument("--agent", help="only calls of this agent name or role")
-    filters.add_argument("--model", help="only calls to this model (the response model, else the request model)")
+    add_format_option(parser)
+    add_filter_options(parser)
     thresholds = parser.add_argument_group("thresholds")
     for option in FINDINGS.options:
         thresholds.add_argument(option.flag, dest=option.parameter, metavar=option.metavar, help=option.help)

@@ -101,6 +101,14 @@ def _datetime(option: str, text: str) -> datetime:
     return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
 
 
+def add_filter_options(parser: argparse.ArgumentParser) -> None:
+    """`--service`, `--agent`, `--model`: the filters every dashboard query takes (reports.Filters)."""
+    filters = parser.add_argument_group("filters")
+    filters.add_argument("--service", help="only calls of this service (resource service.name)")
+    filters.add_argument("--agent", help="only calls of this agent name or role")
+    filters.add_argument("--model", help="only calls to this model (the response model, else the request model)")
+
+
 def add_format_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
 

@@ -22,8 +22,9 @@ from rich.console import Console
 from rich.table import Table
 
 from otel_agentcost.cli.options import (
-    FORMATS,
     UsageError,
+    add_filter_options,
+    add_format_option,
     add_store_option,
     add_window_options,
     json_default,
@@ -31,7 +32,7 @@ from otel_agentcost.cli.options import (
     store_url,
     time_window,
 )
-from otel_agentcost.reports import MAIN, REPORTS, Filters, Report, ReportResult, Section, run_report
+from otel_agentcost.reports import MAIN, REPORTS, Filters, Option, Report, ReportResult, Section, run_report
 from otel_agentcost.reports.formatting import column_title, format_value, is_numeric
 from otel_agentcost.reports.window import TimeWindow
 from otel_agentcost.store import Store, open_store
@@ -50,20 +51,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("name", nargs="?", choices=list(REPORTS), metavar="NAME", help=", ".join(REPORTS))
     add_store_option(parser)
     add_window_options(parser)
-    parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
+    add_format_option(parser)
     parser.add_argument("--section", metavar="KEY", help="with --format csv: the drill-down section to write")
     parser.add_argument("--html", metavar="FILE", help="write the reports (all, or NAME) to one self-contained page")
-    filters = parser.add_argument_group("filters")
-    filters.add_argument("--service", help="only calls of this service (resource service.name)")
-    filters.add_argument("--agent", help="only calls of this agent name or role")
-    filters.add_argument("--model", help="only calls to this model (the response model, else the request model)")
+    add_filter_options(parser)
     for option in _report_options():
         users = ", ".join(report.name for report in REPORTS.values() if option in report.options)
         parser.add_argument(option.flag, dest=option.parameter, metavar=option.metavar, help=f"{users}: {option.help}")
     parser.set_defaults(run=run)
 
 
-def _report_options() -> list[Any]:
+def _report_options() -> list[Option]:
     unique = {}
     for report in REPORTS.values():
         for option in report.options:
