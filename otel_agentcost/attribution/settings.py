@@ -22,7 +22,9 @@ SESSION_SOURCES = ("context", "baggage", "env", "headers", "metadata", "conversa
 # A pattern that starts with a literal is searched fast (`HEARTBEAT\b`: about 7 us in 4 KB of text); one that starts
 # with `\b` or a lookbehind is tried at every position (`\bHEARTBEAT\b`: about 200 us).
 DEFAULT_HEARTBEAT_PATTERNS = (r"^\s*#+\s*Heartbeat Checks\b", r"HEARTBEAT\b")
-DEFAULT_USER_PATTERNS = (r"\S",)
+# No user pattern by default: a prompt with no marker stays untagged, so a periodic untagged call can still be
+# suspected as a heartbeat by its rhythm (dashboards/heartbeat_suspected.sql) instead of being counted as work.
+DEFAULT_USER_PATTERNS: tuple[str, ...] = ()
 DEFAULT_RESET_PATTERNS = (r"^\s*/(?:new|reset)\b",)
 
 

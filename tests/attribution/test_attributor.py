@@ -32,8 +32,8 @@ def test_the_context_layers_other_attributes_pass_through():
 
 
 def test_without_a_session_a_call_gets_its_trigger_but_no_task_or_context():
-    result = CallAttributor().attribute(layers(), CallRequest(messages=[SYSTEM, prompt("a")]))
-    assert result.attributes == {attr.TRIGGER: "user"}
+    result = CallAttributor().attribute(layers(), CallRequest(messages=[SYSTEM, HEARTBEAT]))
+    assert result.attributes == {attr.TRIGGER: "heartbeat"}
     assert result.context is None
 
 

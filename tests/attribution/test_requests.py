@@ -42,7 +42,7 @@ def test_openai_session_from_the_clients_header_with_trigger_task_and_inherited_
 
     a, b = span_attributes(spans, 2)
     assert a["agentcost.session.id"] == b["gen_ai.conversation.id"] == "agent:main:main"
-    assert a["agentcost.trigger"] == "user"
+    assert "agentcost.trigger" not in a  # no marker, and no user pattern by default
     assert re.fullmatch(r"agent:main:main/task-[0-9a-f]{8}", a["agentcost.task.id"])
     assert b["agentcost.task.id"] != a["agentcost.task.id"]
     assert a["agentcost.context.inherited_tokens"] == 0
@@ -96,7 +96,7 @@ def test_responses_api_reads_instructions_input_and_continuations(spans, llm, ga
     a, b = span_attributes(spans, 2)
     assert a["agentcost.trigger"] == "heartbeat" and "agentcost.task.id" not in a
     assert a["agentcost.context.chars"] == len("Be brief.") + len(text)
-    assert b["agentcost.trigger"] == "user" and b["agentcost.session.id"] == "agent:main:main"
+    assert "agentcost.trigger" not in b and b["agentcost.session.id"] == "agent:main:main"
 
 
 def test_embeddings_get_the_session_only(spans, llm, gateway_client):
@@ -116,7 +116,7 @@ def test_anthropic_sdk_span_gets_session_trigger_task_and_context_tokens(spans, 
         client.messages.create(model=CLAUDE, max_tokens=64, system=SYSTEM["content"], messages=second)
 
     a, b = span_attributes(spans, 2)
-    assert b["agentcost.session.id"] == "agent:main:main" and b["agentcost.trigger"] == "user"
+    assert b["agentcost.session.id"] == "agent:main:main" and "agentcost.trigger" not in b
     assert b["agentcost.task.id"] == "T2"
     total = len(SYSTEM["content"]) + chars(*second)
     assert b["agentcost.context.inherited_tokens"] == 800 * chars(prompt("a"), reply("a")) // total

@@ -7,6 +7,8 @@ from otel_agentcost.attribution.settings import AttributionSettings
 from otel_agentcost.attribution.triggers import TriggerDetector
 
 DETECTOR = TriggerDetector(AttributionSettings())
+# An agent whose every prompt with text comes from a person: it says so with a pattern that matches any text.
+PEOPLE_ONLY = TriggerDetector(AttributionSettings.from_env({"AGENTCOST_USER_PATTERNS": r"\S"}))
 # A standing prompt that talks about heartbeats, as agent frameworks' system prompts do, on every call.
 SYSTEM = "You are the ops agent.\n## Heartbeats\nWhen you get a heartbeat poll, read HEARTBEAT.md; reply HEARTBEAT_OK."
 
@@ -21,7 +23,14 @@ def user(text):
 
 def test_a_prompt_starting_with_heartbeat_checks_is_a_heartbeat():
     assert detect(user("# Heartbeat Checks\n- inbox\n- calendar")) == "heartbeat"
-    assert detect(user("  ## heartbeat checks due")) is not None
+    assert detect(user("  ## Heartbeat Checks due"), system="You are the ops agent.") == "heartbeat"
+
+
+def test_by_default_a_prompt_without_a_marker_has_no_trigger():
+    """Left untagged rather than called `user`, so a call that recurs on a schedule can still be suspected of being a
+    heartbeat by its rhythm (dashboards/heartbeat_suspected.sql)."""
+    assert detect(user("Check the deploy queue"), system=SYSTEM) is None
+    assert detect(user("Check the deploy queue"), system=SYSTEM, detector=PEOPLE_ONLY) == "user"
 
 
 def test_the_heartbeat_marker_anywhere_in_the_prompt_is_a_heartbeat():
@@ -30,7 +39,7 @@ def test_the_heartbeat_marker_anywhere_in_the_prompt_is_a_heartbeat():
 
 
 def test_a_system_prompt_is_a_heartbeat_only_by_its_first_line():
-    assert detect(user("Deploy the release"), system=SYSTEM) == "user"
+    assert detect(user("Deploy the release"), system=SYSTEM, detector=PEOPLE_ONLY) == "user"
     assert detect(user("go"), system="# Heartbeat Checks\n- queue depth") == "heartbeat"
     first = {"role": "system", "content": [{"type": "text", "text": "# Heartbeat Checks\n- queue"}]}
     assert detect(first, user("go")) == "heartbeat"
@@ -48,7 +57,7 @@ def test_a_tool_loop_keeps_the_trigger_of_the_prompt_that_started_it():
         {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function"}]},
         {"role": "tool", "tool_call_id": "c1", "content": "# Heartbeat Checks inside a file"},
     ]
-    assert detect(*openai_loop) == "user"
+    assert detect(*openai_loop, detector=PEOPLE_ONLY) == "user"
 
 
 def test_user_patterns_decide_which_prompts_are_users_and_no_prompt_means_no_trigger():
@@ -60,6 +69,7 @@ def test_user_patterns_decide_which_prompts_are_users_and_no_prompt_means_no_tri
 
 
 def test_heartbeat_patterns_can_be_replaced():
-    custom = TriggerDetector(AttributionSettings.from_env({"AGENTCOST_HEARTBEAT_PATTERNS": '["^\\\\[tick\\\\]"]'}))
+    variables = {"AGENTCOST_HEARTBEAT_PATTERNS": '["^\\\\[tick\\\\]"]', "AGENTCOST_USER_PATTERNS": r"\S"}
+    custom = TriggerDetector(AttributionSettings.from_env(variables))
     assert detect(user("[tick] anything?"), detector=custom) == "heartbeat"
     assert detect(user("# Heartbeat Checks"), detector=custom) == "user"

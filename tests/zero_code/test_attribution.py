@@ -1,8 +1,8 @@
 """Zero-code attribution: agents with no tracing code, run under `opentelemetry-instrument` with only this package
 installed, writing spans straight into chDB (`OTEL_TRACES_EXPORTER=agentcost_clickhouse`). Every span gets the right
 session (from the `x-session-key` the agent sends), task (from its conversation resets and `/new`) and trigger (from
-its heartbeat prompts), and SQL over the views shows the heartbeat drain, the inherited context per task and the
-bleed between sessions, across two processes."""
+its heartbeat prompts), and the shipped reports show the heartbeat drain and the inherited context per task, and SQL
+over the views the bleed between sessions, across two processes."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from otel_agentcost.reports import REPORTS
+from otel_agentcost.reports.runner import run_report
+from otel_agentcost.reports.window import TimeWindow
 from otel_agentcost.standin import Reply, StandinLLM
 from otel_agentcost.store import open_store
 from tests.zero_code.attribution_agent import HEARTBEAT, MAIL, NOTES, OPS, PROMPTS, REPLIES, SIDE, SYSTEM
@@ -22,6 +25,7 @@ from tests.zero_code.attribution_agent import HEARTBEAT, MAIL, NOTES, OPS, PROMP
 AGENT = Path(__file__).with_name("attribution_agent.py")
 SQL = Path(__file__).with_name("sql")
 WINDOW = {"from": datetime(1970, 1, 1, tzinfo=timezone.utc), "to": datetime(2200, 1, 1, tzinfo=timezone.utc)}
+EVER = TimeWindow(WINDOW["from"], WINDOW["to"])
 OUTPUT = 5
 
 # Input tokens the stand-in reports, per call, in the order the agents make them.
@@ -86,7 +90,8 @@ SIDE_REQUEST = chars(PROMPTS["mail"], REPLIES["mail"], PROMPTS["side"]) + len(
 def test_every_ops_span_has_its_session_task_and_trigger(store):
     calls = [row for row in query(store, "llm_calls") if row["service"] == "ops-agent"]
     assert [row["session_id"] for row in calls] == [OPS] * 9
-    assert [row["trigger"] for row in calls] == ["user", "user", "heartbeat"] * 3
+    # Heartbeats by their prompt; the rest carry no marker and stay untagged (no user pattern by default).
+    assert [row["trigger"] for row in calls] == ["", "", "heartbeat"] * 3
     tasks = [row["task_id"] for row in calls]
     assert tasks[2] == tasks[5] == tasks[8] == ""  # heartbeats belong to no task
     first, second, third = tasks[0], tasks[3], tasks[6]
@@ -112,13 +117,20 @@ def test_inherited_context_is_the_earlier_tasks_share_of_each_request(store):
     assert all(row["foreign_tokens"] == 0 for row in calls)
 
 
-def test_the_heartbeat_drain_per_session(store):
-    rows = query(store, "heartbeat_drain", WINDOW)
-    assert [(r["session_id"], r["heartbeat_calls"], r["heartbeat_tokens"], r["idle"]) for r in rows] == [
-        (NOTES, 1, 500 + OUTPUT, False),
-        (OPS, 3, 800 + 2100 + 900 + 3 * OUTPUT, False),
-    ]
-    assert all(r["heartbeat_cost_usd"] > 0 for r in rows)
+def test_the_heartbeat_drain_report_shows_each_sessions_heartbeats(store):
+    rows = run_report(store, REPORTS["heartbeat-drain"], EVER).rows
+    drain = {r["session_id"]: (r["heartbeat_calls"], r["heartbeat_cost_usd"] > 0, r["idle"]) for r in rows}
+    assert drain == {OPS: (3, True, False), NOTES: (1, True, False)}  # both did other work: not idle
+    ops = next(r for r in rows if r["session_id"] == OPS)
+    assert ops["other_calls"] == 6 and ops["cost_per_day_usd"] > 0
+
+
+def test_the_context_report_shows_the_inherited_and_foreign_tokens_per_task(store):
+    result = run_report(store, REPORTS["context"], EVER)
+    tasks = {(r["session_id"], r["input_tokens"], r["inherited_tokens"], r["foreign_tokens"]) for r in result.rows}
+    assert (OPS, 5300, 2400 * TASK_2 // NEW_TASK + 2900 * TASK_2 // NEW_TASK_LATER, 0) in tasks
+    assert (SIDE, 600, 0, 600 * len(PROMPTS["mail"]) // SIDE_REQUEST) in tasks
+    assert SIDE in {r["session_id"] for r in result.sections["foreign"]}
 
 
 def test_the_inherited_and_foreign_context_per_task(store):
