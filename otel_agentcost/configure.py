@@ -4,6 +4,8 @@ It sets up what a user would otherwise assemble by hand: a tracer provider with 
 processor with an exporter, the attribution processor and the client instrumentation. The exporter is the OTLP one
 (endpoint and protocol from the standard `OTEL_EXPORTER_OTLP_*` variables; by default OTLP/HTTP to
 127.0.0.1:4318, where `otel-agentcost serve` listens), or the in-process ClickHouse exporter when a store is named.
+Either is wrapped in the spool (otel_agentcost.spool), so a slow or stopped store never slows the agent and loses
+no spans; `AGENTCOST_SPOOL=off` turns that off. An exporter passed in is used as given.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 
 from .instrumentation import AgentCostInstrumentor
 from .pricing import PriceTable
+from .spool import spooling_processor
 
 _log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -50,7 +53,9 @@ def init(
         else:
             provider = TracerProvider(resource=_resource(service_name, resource_attributes))
             trace.set_tracer_provider(provider)
-        provider.add_span_processor(BatchSpanProcessor(exporter or _default_exporter(store)))
+        provider.add_span_processor(
+            BatchSpanProcessor(exporter) if exporter else spooling_processor(_default_exporter(store))
+        )
         AgentCostInstrumentor().instrument(tracer_provider=provider, prices=prices)
         _provider = provider
         return provider

@@ -1,0 +1,131 @@
+"""The delivery thread: sends batches to the wrapped exporter, the spool's oldest files first, then memory.
+
+Spool files are older than anything in memory (the spill thread always takes the oldest batch), so taking the
+oldest file first keeps the order in which spans were accepted, including files a previous process left. A file is
+deleted only after the wrapped exporter reported success; a failed one stays for the next attempt, after a pause
+that doubles from `initial` to `maximum` and is reset by any success. A batch from memory whose delivery fails is
+written to the spool. An unreadable file is moved aside (see segments.Claim.quarantine) and delivery goes on.
+
+The thread runs with instrumentation suppressed, as the SDK's batch processor does around `export`, so that the
+exporter's own HTTP calls are not traced into the spool.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+
+from opentelemetry.instrumentation.utils import suppress_instrumentation
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+
+from otel_agentcost.spool.codec import decode_batch
+from otel_agentcost.spool.errors import CorruptSegmentError
+from otel_agentcost.spool.memory import Batch, MemoryQueue
+from otel_agentcost.spool.segments import SpoolDirectory
+from otel_agentcost.spool.spill import Spiller
+
+_log = logging.getLogger("otel_agentcost.spool")
+
+
+class Backoff:
+    def __init__(self, initial: float, maximum: float) -> None:
+        if not 0 < initial <= maximum:
+            raise ValueError(f"backoff: initial ({initial}) must be positive and at most maximum ({maximum})")
+        self.initial = initial
+        self.maximum = maximum
+        self._delay = initial
+
+    def next(self) -> float:
+        delay, self._delay = self._delay, min(self._delay * 2, self.maximum)
+        return delay
+
+    def reset(self) -> None:
+        self._delay = self.initial
+
+
+class Deliverer:
+    def __init__(
+        self,
+        exporter: SpanExporter,
+        memory: MemoryQueue,
+        directory: SpoolDirectory,
+        spiller: Spiller,
+        backoff: Backoff,
+        rescan_seconds: float,
+    ) -> None:
+        self.delivered_spans = 0
+        self.halt = threading.Event()  # shutdown: start no further export
+        self._exporter = exporter
+        self._memory = memory
+        self._directory = directory
+        self._spiller = spiller
+        self._backoff = backoff
+        self._rescan_seconds = rescan_seconds  # how often to look for files other processes left
+        self.thread = threading.Thread(target=self._run, name="otel-agentcost-spool-delivery", daemon=True)
+
+    def _run(self) -> None:
+        with suppress_instrumentation():
+            while not self.halt.is_set():
+                if self._deliver_file():
+                    continue
+                batch = self._next_batch()
+                if batch is not None:
+                    self._deliver_batch(batch)
+
+    def _deliver_file(self) -> bool:
+        """Tries the oldest spool file this process can claim; False when there is none."""
+        claim = self._directory.claim_oldest()
+        if claim is None:
+            return False
+        try:
+            payload, _ = claim.read()
+            spans = decode_batch(payload)
+        except CorruptSegmentError as error:
+            claim.quarantine(str(error))
+            return True
+        if self._send(spans):
+            claim.delete()
+        else:
+            claim.release()
+            self._pause()
+        return True
+
+    def _next_batch(self) -> Batch | None:
+        with self._memory.changed:
+            if not self._memory and not self.halt.is_set():
+                self._memory.changed.wait(self._rescan_seconds)
+            return None if self.halt.is_set() else self._memory.take_for_delivery()
+
+    def _deliver_batch(self, batch: Batch) -> None:
+        delivered = self._send(batch.spans)
+        with self._memory.changed:
+            self._memory.settle()
+            copy = batch.spilled  # written by shutdown while this batch was in flight
+            if delivered and copy is not None:
+                claim = self._directory.claim(copy)
+                if claim is not None:
+                    claim.delete()
+        if not delivered:
+            if copy is None:
+                self._spiller.write(batch)
+            self._pause()
+
+    def _send(self, spans: Sequence[ReadableSpan]) -> bool:
+        try:
+            delivered = self._exporter.export(spans) is SpanExportResult.SUCCESS
+        except Exception:  # a broken exporter must not end delivery
+            _log.exception("otel-agentcost spool: the exporter raised; the batch stays queued")
+            delivered = False
+        with self._memory.changed:
+            self._memory.failing = not delivered
+            self._memory.changed.notify_all()
+        if delivered:
+            self.delivered_spans += len(spans)
+            self._backoff.reset()
+        return delivered
+
+    def _pause(self) -> None:
+        """Waits before the next attempt after a failure; shutdown cuts it short."""
+        self.halt.wait(self._backoff.next())
