@@ -7,6 +7,7 @@ decided here once.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import math
@@ -22,6 +23,7 @@ from .. import attributes as attr
 from ..attribution import CallAttribution, CallRequest
 from ..pricing import PriceTable
 from ..processor import Attribution
+from .content import CallContent, capture_from_env
 from .guard import quietly
 
 _log = logging.getLogger(__name__)
@@ -50,6 +52,8 @@ class CallSettings:
     tracer: trace.Tracer
     prices: PriceTable
     attribution: Attribution
+    # Prompt and completion content on spans: off unless the user turned it on (see `content`).
+    capture_content: bool = dataclasses.field(default_factory=capture_from_env)
 
 
 def call_attribution(settings: CallSettings, request: CallRequest | None) -> CallAttribution:
@@ -169,6 +173,7 @@ class LLMCall:
         self.span = settings.tracer.start_span(
             f"{operation} {model}" if model else operation, kind=SpanKind.CLIENT, attributes=start_attributes
         )
+        self.content = CallContent(self.span) if settings.capture_content else None
 
     # --- the span as the current span while the SDK sends the request -------------------------------------------
     def activate(self) -> None:
@@ -196,6 +201,8 @@ class LLMCall:
             values[attr.GEN_AI_RESPONSE_MODEL] = response_model
         if finish_reasons:
             values[attr.GEN_AI_RESPONSE_FINISH_REASONS] = list(finish_reasons)
+            if self.content is not None:
+                self.content.finish_reasons = finish_reasons
         if values:
             self.span.set_attributes(values)
         if usage is not None:
@@ -214,6 +221,8 @@ class LLMCall:
         """Counts streamed output, the basis of an estimate when the stream ends before its usage arrives."""
         if text:
             self._output_chars += len(text)
+            if self.content is not None:
+                self.content.add_streamed(text)
 
     # --- the end -------------------------------------------------------------------------------------------------
     def finish(self, error: BaseException | None = None, *, abandoned: bool = False) -> None:
@@ -228,6 +237,8 @@ class LLMCall:
             self.span.end()
 
     def _record_end(self, error: BaseException | None, abandoned: bool) -> None:
+        if self.content is not None:
+            self.content.finish()
         if error is None:
             self._estimate_missing_counts(abandoned)
         usage = self._usage

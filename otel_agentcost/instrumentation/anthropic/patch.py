@@ -23,6 +23,7 @@ from ..llm_call import CallSettings, LLMCall
 from ..streams import AsyncStreamProxy, SyncStreamProxy
 from ..wrapping import Settle, finish_with, run_async, run_sync
 from . import sdk_spans
+from .content import messages_input
 from .usage import MessageEventObserver, record_message
 
 MESSAGES_MODULE = "anthropic.resources.messages.messages"
@@ -44,7 +45,7 @@ def _start(settings: CallSettings, instance: Any, kwargs: Mapping[str, Any], *, 
     client = getattr(instance, "_client", None)
     base_url = getattr(client, "base_url", None)
     model = kwargs.get("model")
-    return LLMCall(
+    call = LLMCall(
         settings,
         operation="chat",
         provider=getattr(client, "_gen_ai_provider_name", None) or "anthropic",
@@ -55,6 +56,9 @@ def _start(settings: CallSettings, instance: Any, kwargs: Mapping[str, Any], *, 
         request_payload=[kwargs.get("system"), kwargs.get("messages")],
         request=requests.anthropic_call(client, kwargs),
     )
+    if call.content is not None:
+        call.content.record_input(messages_input, kwargs)
+    return call
 
 
 def _settler(is_async: bool) -> Settle:
@@ -203,4 +207,5 @@ def instrument(settings: CallSettings) -> list[tuple[Any, str]]:
     if hasattr(base_client, sdk_spans.SDK_FUNCTION):
         wrap_function_wrapper(base_client, sdk_spans.SDK_FUNCTION, sdk_spans.start_span_wrapper(settings))
         wrapped.append((base_client, sdk_spans.SDK_FUNCTION))
+        wrapped += sdk_spans.instrument_content(settings)
     return wrapped

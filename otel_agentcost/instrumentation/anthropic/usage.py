@@ -11,6 +11,7 @@ from typing import Any
 
 from ..fields import count, field, text
 from ..llm_call import LLMCall, Usage
+from .content import message_output
 
 
 def message_usage(usage: Any, *, with_output: bool = True) -> Usage | None:
@@ -37,6 +38,8 @@ def record_message(call: LLMCall, message: Any) -> None:
         finish_reasons=[reason] if reason else None,
         usage=message_usage(field(message, "usage")),
     )
+    if call.content is not None:
+        call.content.record_output(message_output, message)
 
 
 class MessageEventObserver:

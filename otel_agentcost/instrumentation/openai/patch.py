@@ -20,6 +20,7 @@ from ..llm_call import CallSettings, LLMCall
 from ..providers import provider_for
 from ..streams import AsyncStreamProxy, StreamObserver, SyncStreamProxy
 from ..wrapping import Settle, finish_with, run_async, run_sync
+from .content import chat_input, responses_input
 from .streaming import ChatChunkObserver, ResponseEventObserver
 from .usage import record_chat_completion, record_embeddings, record_response
 
@@ -75,6 +76,10 @@ _REQUESTS = {
 }
 
 
+# How each kind of call's arguments read as content, when capture is on (embeddings inputs are not messages).
+_CONTENT_INPUT = {"chat": chat_input, "responses": responses_input}
+
+
 def _start(settings: CallSettings, target: Target, instance: Any, kwargs: Mapping[str, Any]) -> LLMCall:
     client = field(instance, "_client")
     base_url = field(client, "base_url")
@@ -123,7 +128,10 @@ def _prepare(
     hide = False
     if target.kind == "chat" and kwargs.get("stream") is True:
         kwargs, hide = _with_usage_requested(kwargs)
-    return _start(settings, target, instance, kwargs), kwargs, hide
+    call = _start(settings, target, instance, kwargs)
+    if call.content is not None and target.kind in _CONTENT_INPUT:
+        call.content.record_input(_CONTENT_INPUT[target.kind], kwargs)
+    return call, kwargs, hide
 
 
 def _wrapper(settings: CallSettings, target: Target) -> Any:

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..fields import amount, count, field, text
 from ..llm_call import LLMCall, Usage
+from .content import chat_output, responses_output
 
 
 def chat_usage(usage: Any) -> Usage | None:
@@ -47,6 +48,8 @@ def record_chat_completion(call: LLMCall, completion: Any) -> None:
         finish_reasons=[reason for choice in choices if (reason := text(choice, "finish_reason"))],
         usage=chat_usage(field(completion, "usage")),
     )
+    if call.content is not None:
+        call.content.record_output(chat_output, completion)
 
 
 def record_response(call: LLMCall, response: Any) -> None:
@@ -59,6 +62,8 @@ def record_response(call: LLMCall, response: Any) -> None:
         finish_reasons=[reason or status] if (reason or status) else None,
         usage=responses_usage(field(response, "usage")),
     )
+    if call.content is not None:
+        call.content.record_output(responses_output, response)
 
 
 def record_embeddings(call: LLMCall, result: Any) -> None:
