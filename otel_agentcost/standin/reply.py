@@ -20,6 +20,12 @@ class Reply:
 
     ``input_tokens`` / ``output_tokens`` left as None are estimated from the request / the reply (about four
     characters a token), so an unscripted call still reports plausible, reproducible usage.
+
+    Faults on the wire (see ``faults``): ``malformed`` cuts the body (or a stream's first event) in half;
+    ``truncate_stream_after`` ends a stream after that many events; ``omit_usage`` leaves usage out;
+    ``usage_fields`` writes the given wire fields (any JSON value: a string, null, a negative number, a list) over
+    every usage object the reply carries; ``raw_body`` is sent verbatim instead of the rendered reply (server-sent
+    events when the request streams).
     """
 
     text: str = "OK"
@@ -37,6 +43,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     truncate_stream_after: int | None = None
     malformed: bool = False
+    usage_fields: dict[str, Any] = field(default_factory=dict)
+    raw_body: str | None = None
     delay_s: float = 0.0
 
     def __post_init__(self) -> None:
@@ -79,6 +87,10 @@ def _first_problem(reply: Reply) -> str | None:
         return f"error_type={reply.error_type!r} needs an error status (400-599), not {reply.status}"
     if reply.malformed and reply.is_error:
         return "malformed=True only applies to a 200; drop malformed or the error status"
+    if reply.raw_body is not None and (reply.is_error or reply.malformed or reply.usage_fields):
+        return "raw_body is sent as it is; drop the error status, malformed and usage_fields, or raw_body"
+    if reply.usage_fields and reply.omit_usage:
+        return "usage_fields garbles a usage that omit_usage=True leaves out; drop one of them"
     if reply.delay_s < 0:
         return f"delay_s={reply.delay_s} must be >= 0"
     for call in reply.tool_calls:

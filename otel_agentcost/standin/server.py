@@ -22,6 +22,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from otel_agentcost.standin import anthropic_messages, openai_chat, openai_embeddings, openai_responses
+from otel_agentcost.standin.faults import cut, garble_event, garble_usage
 from otel_agentcost.standin.reply import Exchange, RecordedRequest, Reply, Usage
 from otel_agentcost.standin.vendors import OPENAI, scripted_message
 from otel_agentcost.standin.wire import Endpoint, Vendor, to_json
@@ -168,21 +169,20 @@ def _respond(endpoint: Endpoint, reply: Reply, request: dict[str, Any]) -> Respo
     if reply.is_error:
         return _error(vendor, reply.status, reply.error_type, scripted_message(reply.status), reply.headers)
     headers = {**vendor.headers, vendor.request_id_header: vendor.new_request_id(), **reply.headers}
+    render_stream = endpoint.stream if request.get("stream") is True else None
+    if reply.raw_body is not None:
+        media_type = _JSON if render_stream is None else _EVENT_STREAM
+        return Response(reply.raw_body, media_type=media_type, headers=headers)
     exchange = Exchange(reply, request, Usage.resolve(reply, endpoint.prompt(request)))
-    if request.get("stream") is True and endpoint.stream is not None:
-        events = endpoint.stream(exchange)
+    if render_stream is not None:
+        events = [garble_event(event, reply.usage_fields) for event in render_stream(exchange)]
         if reply.malformed:
-            events[0] = _cut(events[0].rstrip("\n")) + "\n\n"
+            events[0] = cut(events[0].rstrip("\n")) + "\n\n"
         events = events[: reply.truncate_stream_after]
         headers["cache-control"] = "no-cache"
         return StreamingResponse(_emit(events), media_type=_EVENT_STREAM, headers=headers)
-    text = to_json(endpoint.complete(exchange))
-    return Response(_cut(text) if reply.malformed else text, media_type=_JSON, headers=headers)
-
-
-def _cut(text: str) -> str:
-    """Half of a JSON text: what a client sees when a proxy drops the rest of a body."""
-    return text[: len(text) // 2]
+    text = to_json(garble_usage(endpoint.complete(exchange), reply.usage_fields))
+    return Response(cut(text) if reply.malformed else text, media_type=_JSON, headers=headers)
 
 
 async def _emit(events: list[str]) -> AsyncIterator[str]:

@@ -22,6 +22,9 @@ from otel_agentcost.standin.reply import Usage
         ({"status": 500, "malformed": True}, "malformed=True only applies to a 200"),
         ({"delay_s": -0.1}, "delay_s=-0.1"),
         ({"tool_calls": [("search", "not a dict")]}, "tool_calls entry"),
+        ({"raw_body": "{}", "malformed": True}, "raw_body is sent as it is"),
+        ({"raw_body": "{}", "status": 500}, "raw_body is sent as it is"),
+        ({"usage_fields": {"prompt_tokens": "1"}, "omit_usage": True}, "drop one of them"),
     ],
 )
 def test_inconsistent_replies_are_rejected_naming_the_field(fields, named):
