@@ -32,7 +32,7 @@ _log = logging.getLogger("otel_agentcost.spool")
 class Backoff:
     def __init__(self, initial: float, maximum: float) -> None:
         if not 0 < initial <= maximum:
-            raise ValueError(f"backoff: initial ({initial}) must be positive and at most maximum ({maximum})")
+            raise ValueError(f"initial_backoff ({initial}) must be positive and at most max_backoff ({maximum})")
         self.initial = initial
         self.maximum = maximum
         self._delay = initial

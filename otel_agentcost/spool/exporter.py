@@ -64,6 +64,8 @@ class SpoolingSpanExporter(SpanExporter):
         rescan_seconds: float = 5.0,
         meter_provider: MeterProvider | None = None,
     ) -> None:
+        if queue_spans <= 0:
+            raise ValueError(f"queue_spans={queue_spans}: give a positive number of spans")
         self.exporter = exporter
         self.directory = Path(directory) if directory else settings.spool_directory(settings.target_of(exporter))
         self.shutdown_seconds = settings.shutdown_seconds() if shutdown_seconds is None else shutdown_seconds

@@ -32,8 +32,6 @@ class Batch:
 
 class MemoryQueue:
     def __init__(self, spill_spans: int, max_spans: int) -> None:
-        if not 0 < spill_spans <= max_spans:
-            raise ValueError(f"spill_spans ({spill_spans}) must be positive and at most max_spans ({max_spans})")
         self.changed = threading.Condition()
         self.spill_spans = spill_spans
         self.max_spans = max_spans
