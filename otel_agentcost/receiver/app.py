@@ -1,8 +1,9 @@
 """The OTLP/HTTP receiver as a Starlette app: `POST /v1/traces`, `GET /healthz`, and room for the web page at `/`.
 
-A request is answered 200 only after its spans are in the store, so an acknowledged span is never lost; every
-refusal says why and, when retrying can help (429, 503), when to retry. Work is refused as early as possible: a
-full queue before the body is read, an oversized body while it is read, a bad payload before it is queued.
+A request is answered 200 only once its body is durable in the journal (see journal.py), so an acknowledged span
+is never lost, even to SIGKILL; it is stored from there. Every refusal says why and, when retrying can help (429,
+503), when to retry. Work is refused as early as possible: a full queue or a full journal before the body is read,
+an oversized body while it is read, a bad payload before it is queued.
 """
 
 from __future__ import annotations
@@ -10,18 +11,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import AsyncIterator, Callable, Sequence
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from otel_agentcost.receiver.auth import TokenAuth
 from otel_agentcost.receiver.body import BodyTooLarge, CorruptBody, UnsupportedEncoding, decompress, read_limited
+from otel_agentcost.receiver.journal import KIND_JSON, KIND_PROTOBUF, Journal, Record
 from otel_agentcost.receiver.otlp import DecodedSpans, PayloadError, decode_json, decode_protobuf
+from otel_agentcost.receiver.ratelimit import RateLimit
 from otel_agentcost.receiver.replies import JSON, PROTOBUF, export_response, failure_response
-from otel_agentcost.receiver.writer import QueueFull, SpanStore, SpanWriter, StoreWriteError, WriterClosed
+from otel_agentcost.receiver.writer import JournalWriteError, QueueFull, SpanStore, SpanWriter, WriterClosed
 
 _log = logging.getLogger(__name__)
 
@@ -29,16 +35,22 @@ DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
 DEFAULT_QUEUE_SPANS = 20_000
 DEFAULT_BATCH_SPANS = 5_000
 DEFAULT_MAX_REQUESTS_IN_FLIGHT = 32
-# Seconds a client is told to wait: a full queue drains in well under a second; a failing store takes longer.
+DEFAULT_JOURNAL_MAX_BYTES = 1024 * 1024 * 1024
+# Seconds a client is told to wait: a full queue drains in well under a second; a full journal waits on the store.
 RETRY_AFTER_BUSY = 1
 RETRY_AFTER_UNAVAILABLE = 5
 
 _DECODERS: dict[str, Callable[[bytes], DecodedSpans]] = {PROTOBUF: decode_protobuf, JSON: decode_json}
+_KINDS = {PROTOBUF: KIND_PROTOBUF, JSON: KIND_JSON}
 
 
 class _Receiver:
-    def __init__(self, writer: SpanWriter, max_body_bytes: int, max_in_flight: int) -> None:
+    def __init__(
+        self, writer: SpanWriter, journal: Journal, journal_max_bytes: int, max_body_bytes: int, max_in_flight: int
+    ) -> None:
         self.writer = writer
+        self.journal = journal
+        self.journal_max_bytes = journal_max_bytes
         self.max_body_bytes = max_body_bytes
         self.max_in_flight = max_in_flight
         self.in_flight = 0
@@ -61,6 +73,8 @@ class _Receiver:
     def _admission(self, media_type: str) -> Response | None:
         if not self.writer.accepting:
             return failure_response(503, "the receiver is shutting down", media_type, retry_after=RETRY_AFTER_BUSY)
+        if self.journal.size_bytes >= self.journal_max_bytes:
+            return failure_response(503, self._journal_full(), media_type, retry_after=RETRY_AFTER_UNAVAILABLE)
         if self.in_flight >= self.max_in_flight or not self.writer.has_room():
             return failure_response(
                 429, "the receiver is busy storing earlier spans; retry later", media_type, retry_after=RETRY_AFTER_BUSY
@@ -82,45 +96,66 @@ class _Receiver:
         if decoded.rejected:
             _log.warning("left out %d span(s): %s", len(decoded.rejected), decoded.rejected[0])
         if decoded.rows:
-            refusal = await self._store(decoded, media_type)
+            refusal = await self._store(Record(_KINDS[media_type], payload), decoded, media_type)
             if refusal is not None:
                 return refusal
         return export_response(media_type, decoded.rejected)
 
-    async def _store(self, decoded: DecodedSpans, media_type: str) -> Response | None:
+    async def _store(self, record: Record, decoded: DecodedSpans, media_type: str) -> Response | None:
         try:
-            await asyncio.wrap_future(self.writer.submit(decoded.rows))
+            await asyncio.wrap_future(self.writer.submit(record, decoded.rows))
         except QueueFull as error:
             return failure_response(429, f"{error}; retry later", media_type, retry_after=RETRY_AFTER_BUSY)
         except WriterClosed as error:
             return failure_response(503, str(error), media_type, retry_after=RETRY_AFTER_BUSY)
-        except StoreWriteError as error:
+        except JournalWriteError as error:
             return failure_response(503, str(error), media_type, retry_after=RETRY_AFTER_UNAVAILABLE)
         return None
 
+    def _journal_full(self) -> str:
+        failure = self.writer.store_failure
+        why = f"the store is failing ({failure})" if failure else "the store is behind"
+        return (
+            f"the journal holds {self.journal.size_bytes} bytes not yet stored, over its limit of "
+            f"{self.journal_max_bytes}: {why}; retry later"
+        )
+
     async def health(self, request: Request) -> Response:
         state = "ok" if self.writer.accepting else "shutting down"
-        body = {"status": state, "queued_spans": self.writer.queued_spans}
+        body = {
+            "status": state,
+            "queued_spans": self.writer.queued_spans,
+            "journal_bytes": self.journal.size_bytes,
+            "store_failure": self.writer.store_failure,
+        }
         return JSONResponse(body, status_code=200 if state == "ok" else 503)
 
 
 def create_app(
     store: SpanStore,
+    journal: Journal,
     *,
+    journal_max_bytes: int = DEFAULT_JOURNAL_MAX_BYTES,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     queue_spans: int = DEFAULT_QUEUE_SPANS,
     batch_spans: int = DEFAULT_BATCH_SPANS,
     max_requests_in_flight: int = DEFAULT_MAX_REQUESTS_IN_FLIGHT,
     routes: Sequence[BaseRoute] = (),
     on_shutdown: Callable[[], None] | None = None,
+    token: str | None = None,
+    rate_limit: float | None = None,
 ) -> Starlette:
-    """The receiver app writing to `store`. Its writer thread runs for the app's lifespan.
+    """The receiver app writing to `store` through `journal`. Its writer threads run for the app's lifespan; the
+    journal's unstored segments from an earlier run are stored first. Requests are refused (503) while the journal
+    holds over `journal_max_bytes`.
 
     `routes` are added beside the receiver's own: `GET /` is left free for the dashboards web page.
     `on_shutdown` runs after the queue is drained (serve() closes the store there).
+    With `token`, every path but /healthz requires it (see auth.py); with `rate_limit`, each client address may
+    make that many requests a second, in bursts of as many (see ratelimit.py).
     """
-    writer = SpanWriter(store, capacity_spans=queue_spans, batch_spans=batch_spans)
-    receiver = _Receiver(writer, max_body_bytes, max_requests_in_flight)
+    writer = SpanWriter(store, journal, capacity_spans=queue_spans, batch_spans=batch_spans)
+    receiver = _Receiver(writer, journal, journal_max_bytes, max_body_bytes, max_requests_in_flight)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -136,4 +171,14 @@ def create_app(
         Route("/v1/traces", receiver.export, methods=["POST"]),
         Route("/healthz", receiver.health, methods=["GET"]),
     ]
-    return Starlette(routes=[*own, *routes], lifespan=lifespan)
+    return Starlette(routes=[*own, *routes], lifespan=lifespan, middleware=_guards(token, rate_limit))
+
+
+def _guards(token: str | None, rate_limit: float | None) -> list[Middleware]:
+    """The rate bound first, so that guessing tokens is rate-bound too."""
+    guards = []
+    if rate_limit:
+        guards.append(Middleware(RateLimit, per_second=rate_limit, burst=max(1, math.ceil(rate_limit))))
+    if token is not None:
+        guards.append(Middleware(TokenAuth, token=token))
+    return guards

@@ -1,25 +1,38 @@
 """`otel-agentcost serve`: the receiver app on uvicorn, owning the store for every agent process on the machine.
 
 The listening socket is bound before the store is opened, so a port in use is reported before anything else is
-touched. Shutdown (SIGTERM, SIGINT) goes through uvicorn: it stops accepting connections, lets the requests in
-flight finish (each waits until its spans are stored), then the app drains the writer and closes the store.
+touched. Beyond loopback, every request but /healthz needs the token (see auth.py) unless the caller said
+`insecure_no_auth`, which is logged as a warning.
+
+Shutdown (SIGTERM, SIGINT) goes through uvicorn: it stops accepting connections, lets the requests in flight
+finish (each waits until its spans are journalled), then the app stores what the journal holds and closes the
+store. SIGKILL loses nothing acknowledged either: the next start stores the journal first.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import socket
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
-from otel_agentcost.receiver.app import DEFAULT_MAX_BODY_BYTES, DEFAULT_QUEUE_SPANS, create_app
+from otel_agentcost.receiver.app import (
+    DEFAULT_JOURNAL_MAX_BYTES,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_QUEUE_SPANS,
+    create_app,
+)
+from otel_agentcost.receiver.journal import Journal, default_journal_dir
 from otel_agentcost.store import Store, open_store
 from otel_agentcost.store.schema import SCHEMA_VERSION, init_schema, installed_version
+from otel_agentcost.store.url import StoreURL, parse_store_url
 
 _log = logging.getLogger(__name__)
 
@@ -27,18 +40,31 @@ _log = logging.getLogger(__name__)
 _KEEP_ALIVE_SECONDS = 30
 
 
+DEFAULT_RATE_LIMIT = 100.0  # requests a second per client address
+
+
 class RemoteListenRefused(ValueError):
-    """`serve` was asked to listen beyond this machine without saying so explicitly."""
+    """`serve` was asked to listen beyond this machine without a token and without saying to go without one."""
 
 
-def check_listen_host(host: str, allow_remote: bool) -> None:
-    """Only loopback unless `allow_remote`: the receiver has no authentication yet, so anyone who can reach it
-    could write spans."""
-    if allow_remote or _is_loopback(host):
+def check_listen_host(host: str, token: str | None, insecure_no_auth: bool) -> None:
+    """Beyond loopback only with a token, or with `insecure_no_auth` (logged): anyone who can reach an open receiver
+    could write spans and read every dashboard."""
+    if token is not None and insecure_no_auth:
+        raise RemoteListenRefused("a token and insecure_no_auth contradict each other: give one or the other")
+    if token is not None or _is_loopback(host):
+        return
+    if insecure_no_auth:
+        _log.warning(
+            "listening on %s with NO authentication (insecure_no_auth): anyone who can reach it can write spans "
+            "and read the dashboards",
+            host,
+        )
         return
     raise RemoteListenRefused(
-        f"refusing to listen on {host!r}: the receiver has no authentication, so only loopback addresses "
-        "(127.0.0.1, ::1, localhost) are allowed; pass allow_remote=True only on a network you trust"
+        f"refusing to listen on {host!r} without a token: anyone who can reach it could write spans and read the "
+        "dashboards; give a token (--token-file FILE or AGENTCOST_SERVE_TOKEN), or --insecure-no-auth on a "
+        "network you trust"
     )
 
 
@@ -50,7 +76,11 @@ def serve(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     queue_spans: int = DEFAULT_QUEUE_SPANS,
     ready: threading.Event | None = None,
-    allow_remote: bool = False,
+    token: str | None = None,
+    insecure_no_auth: bool = False,
+    rate_limit: float | None = DEFAULT_RATE_LIMIT,
+    journal_dir: Path | None = None,
+    journal_max_bytes: int = DEFAULT_JOURNAL_MAX_BYTES,
     routes: Callable[[Store], Sequence[BaseRoute]] | None = None,
 ) -> None:
     """Receive OTLP/HTTP on host:port and store spans in `store_url` (default: AGENTCOST_STORE, else the local chDB
@@ -59,27 +89,42 @@ def serve(
     A store without the current schema (a fresh chDB directory, or one an older version initialised) gets it
     first, as `db init` would, so the embedded default needs no separate step. `routes`, given the open store,
     returns the routes served beside the receiver's (the dashboards page at `/`, which reads that store).
+    Acknowledged requests wait in `journal_dir` (default: see journal.default_journal_dir) until stored; what an
+    earlier run left there is stored first. `token` guards every path but /healthz (required beyond loopback unless
+    `insecure_no_auth`); `rate_limit` bounds each client address's requests a second (None: unbounded).
     """
-    check_listen_host(host, allow_remote)
+    check_listen_host(host, token, insecure_no_auth)
+    url = parse_store_url(store_url)
     listener = _listen(host, port)
-    try:
-        store = _open_with_schema(store_url)
-    except BaseException:
-        listener.close()
-        raise
+    with contextlib.ExitStack() as opened:
+        opened.callback(listener.close)
+        journal = Journal(journal_dir or default_journal_dir(url))
+        opened.callback(journal.close)
+        store = _open_with_schema(url)
+        opened.pop_all()
+
+    def close() -> None:
+        store.close()
+        journal.close()
+
     app = create_app(
         store,
+        journal,
+        journal_max_bytes=journal_max_bytes,
         max_body_bytes=max_body_bytes,
         queue_spans=queue_spans,
         routes=routes(store) if routes is not None else (),
-        on_shutdown=store.close,
+        on_shutdown=close,
+        token=token,
+        rate_limit=rate_limit,
     )
     _log.info("receiving OTLP/HTTP on http://%s/v1/traces, storing in %s", _authority(host, port), store.url)
+    _log.info("journal of acknowledged spans not yet stored: %s", journal.directory)
     ReceiverServer(app, ready).run(sockets=[listener])
 
 
-def _open_with_schema(store_url: str | None) -> Store:
-    store = open_store(store_url)
+def _open_with_schema(url: StoreURL) -> Store:
+    store = open_store(url)
     try:
         if installed_version(store) != SCHEMA_VERSION:
             init_schema(store)

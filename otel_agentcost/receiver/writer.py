@@ -1,10 +1,15 @@
-"""One writer thread between the HTTP handlers and the store: a bounded queue, coalesced inserts, per-request results.
+"""Two threads between the HTTP handlers and the store: one makes requests durable, one stores them.
 
-The receiver acknowledges a request only once its spans are inserted, so each submitted request gets a Future that
-the writer resolves after the insert that carried it. Small requests from many agents are coalesced into one insert
-(ClickHouse prefers few large inserts); if a coalesced insert fails, each request is retried alone so that one bad
-request cannot fail the others. The queue is bounded in spans, counting the batch being inserted, so memory stays
-bounded and a full queue is answered with "retry later" instead of growing.
+The journal thread takes every request waiting (up to a batch), writes them as one journal segment, fsyncs it and
+resolves their Futures: the receiver answers 200 then, before the insert. The insert thread stores segments in the
+order they were written, each as one insert named by the segment's deduplication token, and deletes a segment once
+it is stored. A failed insert is retried (with a growing pause) until it succeeds: its requests were acknowledged.
+
+Memory stays bounded: spans waiting to be journalled are capped (a full queue is answered "retry later"), and a
+segment's decoded rows are kept for its insert only while the spans held that way fit the same cap; beyond it the
+insert thread decodes the segment back from disk. Disk is capped by the receiver, which refuses requests while the
+journal holds more than its limit. On `close()` everything journalled is stored unless the store is failing, in
+which case it stays in the journal for the next start.
 """
 
 from __future__ import annotations
@@ -12,17 +17,32 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Protocol
 
+from otel_agentcost.receiver.journal import (
+    KIND_JSON,
+    KIND_PROTOBUF,
+    CorruptSegment,
+    Journal,
+    Record,
+    Segment,
+    read_records,
+)
+from otel_agentcost.receiver.otlp import DecodedSpans, PayloadError, decode_json, decode_protobuf
 from otel_agentcost.store.columns import SpanRow
 
 _log = logging.getLogger(__name__)
 
+# Seconds between attempts to store a segment while the store fails: doubling from the first, up to the last.
+_RETRY_FIRST = 0.1
+_RETRY_MOST = 5.0
+
 
 class SpanStore(Protocol):
-    def insert_spans(self, rows: Sequence[SpanRow]) -> None: ...
+    def insert_spans(self, rows: Sequence[SpanRow], *, dedup_token: str | None = None) -> None: ...
 
 
 class QueueFull(Exception):
@@ -33,110 +53,194 @@ class WriterClosed(Exception):
     """The writer is shutting down and takes no more spans."""
 
 
-class StoreWriteError(Exception):
-    """The store refused or failed the insert that carried a request's spans; nothing of it was acknowledged."""
+class JournalWriteError(Exception):
+    """The journal could not make a request durable (a full disk, an I/O error); nothing of it was acknowledged."""
 
 
-_Pending = tuple[Sequence[SpanRow], "Future[None]"]
+@dataclass
+class _Waiting:
+    record: Record
+    rows: Sequence[SpanRow]
+    future: Future[None]
+
+
+@dataclass
+class _Unstored:
+    segment: Segment
+    rows: list[SpanRow] | None  # None: decode from the segment file when its turn comes
+    spans: int
 
 
 class SpanWriter:
-    def __init__(self, store: SpanStore, *, capacity_spans: int, batch_spans: int) -> None:
+    def __init__(self, store: SpanStore, journal: Journal, *, capacity_spans: int, batch_spans: int) -> None:
         if capacity_spans < 1 or batch_spans < 1:
             raise ValueError("capacity_spans and batch_spans must be at least 1")
         self._store = store
+        self._journal = journal
         self._capacity = capacity_spans
         self._batch_spans = batch_spans
-        self._pending: deque[_Pending] = deque()
-        self._queued_spans = 0  # pending plus the batch being inserted
+        self._waiting: deque[_Waiting] = deque()
+        self._waiting_spans = 0
+        self._unstored: deque[_Unstored] = deque()
+        self._spans_in_memory = 0  # rows kept for the insert thread
+        self._journalling_done = False
         self._closing = False
+        self._failure: str | None = None
         self._cond = threading.Condition()
-        self._thread = threading.Thread(target=self._run, name="agentcost-span-writer", daemon=True)
+        self._threads = [
+            threading.Thread(target=self._journal_loop, name="agentcost-journal", daemon=True),
+            threading.Thread(target=self._insert_loop, name="agentcost-insert", daemon=True),
+        ]
 
     def start(self) -> None:
-        self._thread.start()
+        """Queue what the journal holds from an earlier run ahead of anything new, then start both threads."""
+        for segment in self._journal.recover():
+            self._unstored.append(_Unstored(segment, None, 0))
+        for thread in self._threads:
+            thread.start()
 
     @property
     def queued_spans(self) -> int:
+        """Spans acknowledged or waiting to be, not yet stored (those of replayed segments are not counted)."""
         with self._cond:
-            return self._queued_spans
+            return self._waiting_spans + sum(item.spans for item in self._unstored)
 
     @property
     def accepting(self) -> bool:
         with self._cond:
             return not self._closing
 
+    @property
+    def store_failure(self) -> str | None:
+        """Why the last insert failed, while the store keeps failing; None when the store takes inserts."""
+        with self._cond:
+            return self._failure
+
     def has_room(self) -> bool:
         """A cheap check before reading a request body, so a full queue costs the client no upload."""
         with self._cond:
-            return self._queued_spans < self._capacity
+            return self._waiting_spans < self._capacity
 
-    def submit(self, rows: Sequence[SpanRow]) -> Future[None]:
-        """Queue one request's spans; the Future completes once they are stored (or fails with StoreWriteError).
-
-        A request larger than the whole queue is taken when the queue is empty, so it is never refused forever.
-        """
+    def submit(self, record: Record, rows: Sequence[SpanRow]) -> Future[None]:
+        """Queue one request; the Future completes once it is durable in the journal (or fails with
+        JournalWriteError). A request larger than the whole queue is taken when the queue is empty."""
         future: Future[None] = Future()
         with self._cond:
             if self._closing:
                 raise WriterClosed("the receiver is shutting down")
-            if self._queued_spans and self._queued_spans + len(rows) > self._capacity:
-                raise QueueFull(f"{self._queued_spans} spans are waiting to be stored (limit {self._capacity})")
-            self._pending.append((rows, future))
-            self._queued_spans += len(rows)
-            self._cond.notify()
+            if self._waiting_spans and self._waiting_spans + len(rows) > self._capacity:
+                raise QueueFull(f"{self._waiting_spans} spans are waiting to be journalled (limit {self._capacity})")
+            self._waiting.append(_Waiting(record, rows, future))
+            self._waiting_spans += len(rows)
+            self._cond.notify_all()
         return future
 
+    def wait_until_stored(self, timeout: float | None = None) -> bool:
+        """Wait until everything journalled so far (replays included) is stored; False if `timeout` came first."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._waiting and not self._unstored, timeout)
+
     def close(self) -> None:
-        """Stop taking spans, store everything already queued, and stop the thread."""
+        """Stop taking requests, journal and store everything taken, and stop both threads."""
         with self._cond:
             self._closing = True
-            self._cond.notify()
-        if self._thread.is_alive():
-            self._thread.join()
+            self._cond.notify_all()
+        for thread in self._threads:
+            if thread.is_alive():
+                thread.join()
 
-    def _run(self) -> None:
+    def _journal_loop(self) -> None:
         while True:
             with self._cond:
-                while not self._pending and not self._closing:
+                while not self._waiting and not self._closing:
                     self._cond.wait()
-                if not self._pending:
+                if not self._waiting:
+                    self._journalling_done = True
+                    self._cond.notify_all()
                     return
                 batch = self._take_batch()
-            self._write(batch)
-            with self._cond:
-                self._queued_spans -= sum(len(rows) for rows, _ in batch)
+            self._journal_batch(batch)
 
-    def _take_batch(self) -> list[_Pending]:
-        batch = [self._pending.popleft()]
-        size = len(batch[0][0])
-        while self._pending and size + len(self._pending[0][0]) <= self._batch_spans:
-            size += len(self._pending[0][0])
-            batch.append(self._pending.popleft())
+    def _take_batch(self) -> list[_Waiting]:
+        batch = [self._waiting.popleft()]
+        size = len(batch[0].rows)
+        while self._waiting and size + len(self._waiting[0].rows) <= self._batch_spans:
+            size += len(self._waiting[0].rows)
+            batch.append(self._waiting.popleft())
         return batch
 
-    def _write(self, batch: list[_Pending]) -> None:
-        live = [(rows, future) for rows, future in batch if future.set_running_or_notify_cancel()]
-        if len(live) <= 1:
-            for item in live:
-                self._write_alone(item)
-            return
+    def _journal_batch(self, batch: list[_Waiting]) -> None:
+        """Journal a batch; its spans count as waiting until then, so the queue's cap covers the write too."""
+        live = [item for item in batch if item.future.set_running_or_notify_cancel()]
         try:
-            self._store.insert_spans([row for rows, _ in live for row in rows])
-        except Exception:
-            _log.warning("a coalesced insert of %d requests failed; storing each alone", len(live))
+            segment = self._journal.write([item.record for item in live]) if live else None
+        except OSError as error:
+            _log.error("journal: cannot write a segment in %s: %s", self._journal.directory, error)
             for item in live:
-                self._write_alone(item)
-            return
-        for _, future in live:
-            future.set_result(None)
+                item.future.set_exception(JournalWriteError(f"the journal cannot take the request: {error}"))
+            segment = None
+        rows = [row for item in live for row in item.rows] if segment is not None else []
+        with self._cond:
+            self._waiting_spans -= sum(len(item.rows) for item in batch)
+            if segment is None:
+                return
+            kept = rows if self._spans_in_memory + len(rows) <= self._capacity else None
+            self._spans_in_memory += len(rows) if kept is not None else 0
+            self._unstored.append(_Unstored(segment, kept, len(rows)))
+            self._cond.notify_all()
+        for item in live:
+            item.future.set_result(None)
 
-    def _write_alone(self, item: _Pending) -> None:
-        rows, future = item
+    def _insert_loop(self) -> None:
+        attempts = 0
+        while True:
+            with self._cond:
+                while not self._unstored and not self._journalling_done:
+                    self._cond.wait()
+                if not self._unstored:
+                    return
+                item = self._unstored[0]
+            if self._store_segment(item):
+                attempts = 0
+                continue
+            attempts += 1
+            with self._cond:
+                if self._closing:
+                    _log.error("journal: the store is failing at shutdown; %d segment(s) stay in %s for the next "
+                               "start", len(self._unstored), self._journal.directory)  # fmt: skip
+                    return
+                self._cond.wait(min(_RETRY_MOST, _RETRY_FIRST * 2 ** (attempts - 1)))
+
+    def _store_segment(self, item: _Unstored) -> bool:
+        """Insert one segment and forget it; False when the store failed (the segment stays, to be retried)."""
         try:
-            self._store.insert_spans(rows)
+            rows = item.rows if item.rows is not None else _decoded(item.segment)
+        except (OSError, CorruptSegment, PayloadError) as error:
+            self._journal.set_aside(item.segment, str(error))
+            self._done(item)
+            return True
+        try:
+            self._store.insert_spans(rows, dedup_token=item.segment.token)
         except Exception as error:
-            _log.exception("storing %d spans failed", len(rows))
-            future.set_exception(StoreWriteError(f"storing the spans failed: {error}"))
-        else:
-            future.set_result(None)
+            _log.warning("storing journal segment %s failed, will retry: %s", item.segment.path.name, error)
+            with self._cond:
+                self._failure = str(error)
+            return False
+        self._journal.remove(item.segment)
+        self._done(item)
+        return True
+
+    def _done(self, item: _Unstored) -> None:
+        with self._cond:
+            self._unstored.popleft()
+            self._spans_in_memory -= item.spans if item.rows is not None else 0
+            self._failure = None
+            self._cond.notify_all()
+
+
+_DECODERS: dict[int, Callable[[bytes], DecodedSpans]] = {KIND_PROTOBUF: decode_protobuf, KIND_JSON: decode_json}
+
+
+def _decoded(segment: Segment) -> list[SpanRow]:
+    """A segment's rows, decoded from the request bodies it holds as they were when acknowledged."""
+    return [row for record in read_records(segment.path) for row in _DECODERS[record.kind](record.payload).rows]

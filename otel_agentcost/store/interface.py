@@ -36,8 +36,12 @@ class Store(ABC):
         """Run a statement that returns no rows (DDL, INSERT ... SELECT, TRUNCATE)."""
 
     @abstractmethod
-    def insert_spans(self, rows: Sequence[SpanRow]) -> None:
-        """Insert rows into `otel_traces` as one batch in ClickHouse's Native columnar format."""
+    def insert_spans(self, rows: Sequence[SpanRow], *, dedup_token: str | None = None) -> None:
+        """Insert rows into `otel_traces` as one batch in ClickHouse's Native columnar format.
+
+        `dedup_token` names the batch: ClickHouse drops a later insert with the same token (within the table's
+        deduplication window), so a batch retried after a crash between its insert and its caller noting it
+        stored is stored once (the receiver's journal replays with it)."""
 
     @abstractmethod
     def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,10 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import Link, SpanContext, SpanKind, Status, StatusCode, TraceFlags, TraceState
 from starlette.applications import Starlette
 
+from otel_agentcost.receiver import create_app
+from otel_agentcost.receiver.journal import Journal, Record, Segment
 from otel_agentcost.receiver.server import ReceiverServer
+from otel_agentcost.receiver.writer import SpanStore
 from otel_agentcost.store import SpanRow, Store
 
 WAIT = 30  # seconds: a bound on waiting for a server or a process, never a timing assertion
@@ -123,6 +126,39 @@ def serving(app: Starlette) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(WAIT)
+
+
+class GatedJournal(Journal):
+    """The real journal, with segment writes that wait until `gate` is set: "received but not yet durable"."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory)
+        self.gate = threading.Event()
+        self.entered = threading.Event()
+
+    def write(self, records: Sequence[Record]) -> Segment:
+        self.entered.set()
+        assert self.gate.wait(WAIT)
+        return super().write(records)
+
+
+def receiver_app(store: SpanStore, journal: Path | Journal, **options: Any) -> Starlette:
+    """The receiver app over `store`, journalling in `journal` (a directory, or a Journal), which it releases at
+    shutdown."""
+    opened = journal if isinstance(journal, Journal) else Journal(journal)
+    return create_app(store, opened, on_shutdown=opened.close, **options)
+
+
+def wait_until_stored(base: str) -> dict[str, Any]:
+    """Wait until the receiver at `base` has stored everything it acknowledged; returns its last health report.
+
+    Acknowledgement comes once a request is journalled: its insert follows. This waits for it (bounded by WAIT)."""
+    deadline = time.monotonic() + WAIT
+    while True:
+        health = requests.get(f"{base}/healthz", timeout=WAIT).json()
+        if (health["queued_spans"], health["journal_bytes"]) == (0, 0) or time.monotonic() > deadline:
+            return health
+        time.sleep(0.01)
 
 
 def stored_rows(store: Store, trace_id: str) -> list[SpanRow]:

@@ -1,5 +1,6 @@
-"""The receiver app over real HTTP on 127.0.0.1, storing into a real chDB store: OTLP/HTTP answers, what is stored,
-what is refused (and that a refusal stores nothing), backpressure, and draining on shutdown."""
+"""The receiver app over real HTTP on 127.0.0.1, storing into a real chDB store through its journal: OTLP/HTTP
+answers, what is stored, what is refused (and that a refusal stores nothing), backpressure, and draining on
+shutdown. A 200 comes once a request is journalled; `wait_until_stored` waits for the insert that follows."""
 
 from __future__ import annotations
 
@@ -19,13 +20,24 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
 )
-from receiver_support import WAIT, json_body, make_sdk_spans, protobuf_body, serving, span_counts, stored_rows
+from receiver_support import (
+    WAIT,
+    GatedJournal,
+    json_body,
+    make_sdk_spans,
+    protobuf_body,
+    receiver_app,
+    serving,
+    span_counts,
+    stored_rows,
+    wait_until_stored,
+)
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from otel_agentcost.receiver import create_app
 from otel_agentcost.receiver.app import DEFAULT_MAX_BODY_BYTES
+from otel_agentcost.receiver.journal import read_records
 from otel_agentcost.receiver.otlp import decode_protobuf
 from otel_agentcost.store import open_store
 
@@ -35,7 +47,7 @@ SMALL_LIMIT = 4096
 
 
 class GatedStore:
-    """The real store, with inserts that wait until `gate` is set: makes "received but not yet stored" a state a
+    """The real store, with inserts that wait until `gate` is set: makes "journalled but not yet stored" a state a
     test can hold the receiver in."""
 
     def __init__(self, store) -> None:
@@ -43,22 +55,22 @@ class GatedStore:
         self.gate = threading.Event()
         self.entered = threading.Event()
 
-    def insert_spans(self, rows) -> None:
+    def insert_spans(self, rows, *, dedup_token=None) -> None:
         self.entered.set()
         assert self.gate.wait(WAIT)
-        self.store.insert_spans(rows)
+        self.store.insert_spans(rows, dedup_token=dedup_token)
 
 
 @pytest.fixture(scope="module")
-def url(chdb_store):
-    with serving(create_app(chdb_store)) as base:
+def url(chdb_store, tmp_path_factory):
+    with serving(receiver_app(chdb_store, tmp_path_factory.mktemp("journal"))) as base:
         yield base
 
 
 @pytest.fixture(scope="module")
-def small_url(chdb_store):
+def small_url(chdb_store, tmp_path_factory):
     """A receiver on the same store with a 4 KiB body limit."""
-    with serving(create_app(chdb_store, max_body_bytes=SMALL_LIMIT)) as base:
+    with serving(receiver_app(chdb_store, tmp_path_factory.mktemp("journal"), max_body_bytes=SMALL_LIMIT)) as base:
         yield base
 
 
@@ -86,6 +98,7 @@ def test_a_protobuf_export_is_stored_with_every_column_as_decoded_before_it_is_a
     assert response.status_code == 200
     assert response.headers["Content-Type"] == PROTOBUF
     assert not ExportTraceServiceResponse.FromString(response.content).HasField("partial_success")
+    wait_until_stored(url)
     stored = stored_rows(chdb_store, _trace_id(body))
     assert stored == sorted(decode_protobuf(body).rows, key=lambda row: (row.span_name, row.span_id))
     assert [(row.span_kind, row.status_code) for row in stored] == [("Client", "Error"), ("Internal", "Unset")]
@@ -95,6 +108,7 @@ def test_an_otlp_json_export_is_stored_and_answered_in_json(url, chdb_store):
     spans = make_sdk_spans()
     response = _post(url, json_body(encode_spans(spans)), JSON)
     assert (response.status_code, response.headers["Content-Type"], response.json()) == (200, JSON, {})
+    wait_until_stored(url)
     assert len(stored_rows(chdb_store, format(spans[0].context.trace_id, "032x"))) == 2
 
 
@@ -102,6 +116,7 @@ def test_an_otlp_json_export_is_stored_and_answered_in_json(url, chdb_store):
 def test_a_compressed_export_is_stored(url, chdb_store, coding, compress):
     body = protobuf_body(make_sdk_spans())
     assert _post(url, compress(body), **{"Content-Encoding": coding}).status_code == 200
+    wait_until_stored(url)
     assert len(stored_rows(chdb_store, _trace_id(body))) == 2
 
 
@@ -112,6 +127,7 @@ def test_an_unstorable_span_is_rejected_alone_through_partial_success(url, chdb_
     response = ExportTraceServiceResponse.FromString(_post(url, body).content)
     assert response.partial_success.rejected_spans == 1
     assert "trace_id is missing or all zeros" in response.partial_success.error_message
+    wait_until_stored(url)
     assert [row.span_name for row in stored_rows(chdb_store, _trace_id(body))] == ["chat gpt-5-mini", "task T-7"]
 
 
@@ -202,14 +218,14 @@ def test_a_gzip_bomb_is_refused_with_413_once_it_decompresses_past_the_default_l
     assert span_counts(chdb_store) == before
 
 
-def test_a_full_queue_answers_429_with_retry_after_and_stores_only_what_it_took(chdb_store):
-    gated = GatedStore(chdb_store)
+def test_a_full_queue_answers_429_with_retry_after_and_stores_only_what_it_took(chdb_store, tmp_path):
+    journal = GatedJournal(tmp_path)
     first, second = protobuf_body(make_sdk_spans()), protobuf_body(make_sdk_spans())
-    with serving(create_app(gated, queue_spans=2)) as base, ThreadPoolExecutor(1) as pool:
+    with serving(receiver_app(chdb_store, journal, queue_spans=2)) as base, ThreadPoolExecutor(1) as pool:
         taken = pool.submit(_post, base, first)
-        assert gated.entered.wait(WAIT)
+        assert journal.entered.wait(WAIT)
         refused = _post(base, second)
-        gated.gate.set()
+        journal.gate.set()
         assert taken.result(WAIT).status_code == 200
     assert (refused.status_code, refused.headers["Retry-After"]) == (429, "1")
     assert "retry later" in _status_message(refused, PROTOBUF)
@@ -217,28 +233,43 @@ def test_a_full_queue_answers_429_with_retry_after_and_stores_only_what_it_took(
     assert stored_rows(chdb_store, _trace_id(second)) == []
 
 
-def test_a_request_is_not_answered_until_its_spans_are_stored(chdb_store):
-    gated = GatedStore(chdb_store)
+def test_a_request_is_not_answered_until_it_is_durable_in_the_journal(chdb_store, tmp_path):
+    journal = GatedJournal(tmp_path)
     body = protobuf_body(make_sdk_spans())
-    with serving(create_app(gated)) as base, ThreadPoolExecutor(1) as pool:
+    with serving(receiver_app(chdb_store, journal)) as base, ThreadPoolExecutor(1) as pool:
         answer: Future[requests.Response] = pool.submit(_post, base, body)
-        assert gated.entered.wait(WAIT)
+        assert journal.entered.wait(WAIT)
         assert not answer.done()
-        assert stored_rows(chdb_store, _trace_id(body)) == []
-        gated.gate.set()
+        assert list(tmp_path.glob("*.seg")) == []
+        journal.gate.set()
         assert answer.result(WAIT).status_code == 200
     assert len(stored_rows(chdb_store, _trace_id(body))) == 2
 
 
-def test_shutdown_answers_and_stores_the_requests_in_flight(chdb_store):
+def test_an_acknowledged_request_waits_in_the_journal_until_its_insert_then_leaves_it(chdb_store, tmp_path):
     gated = GatedStore(chdb_store)
     body = protobuf_body(make_sdk_spans())
-    with ThreadPoolExecutor(2) as pool, ExitStack() as stack:
-        base = stack.enter_context(serving(create_app(gated)))
-        answer = pool.submit(_post, base, body)
+    with serving(receiver_app(gated, tmp_path)) as base:
+        assert _post(base, body).status_code == 200
         assert gated.entered.wait(WAIT)
-        stopped = pool.submit(stack.close)  # uvicorn stops accepting, then waits for the request in flight
+        (segment,) = tmp_path.glob("*.seg")
+        assert [record.payload for record in read_records(segment)] == [body]
+        assert stored_rows(chdb_store, _trace_id(body)) == []
         gated.gate.set()
+        assert wait_until_stored(base)["journal_bytes"] == 0
+    assert len(stored_rows(chdb_store, _trace_id(body))) == 2
+    assert list(tmp_path.glob("*.seg")) == []
+
+
+def test_shutdown_answers_and_stores_the_requests_in_flight(chdb_store, tmp_path):
+    journal = GatedJournal(tmp_path)
+    body = protobuf_body(make_sdk_spans())
+    with ThreadPoolExecutor(2) as pool, ExitStack() as stack:
+        base = stack.enter_context(serving(receiver_app(chdb_store, journal)))
+        answer = pool.submit(_post, base, body)
+        assert journal.entered.wait(WAIT)
+        stopped = pool.submit(stack.close)  # uvicorn stops accepting, then waits for the request in flight
+        journal.gate.set()
         stopped.result(WAIT)
         assert answer.result(WAIT).status_code == 200
     assert len(stored_rows(chdb_store, _trace_id(body))) == 2
@@ -246,30 +277,38 @@ def test_shutdown_answers_and_stores_the_requests_in_flight(chdb_store):
         _post(base, body)
 
 
-def test_a_store_that_fails_the_insert_answers_503_with_retry_after_and_the_reason(chdb_store, tmp_path):
+def test_a_failing_store_fills_the_journal_then_gets_503_with_retry_after_and_the_reason(chdb_store, tmp_path):
     missing = open_store(f"chdb:{Path(chdb_store.url.path)}?database=not_initialised")
+    body = protobuf_body(make_sdk_spans())
     try:
-        with serving(create_app(missing)) as base:
-            response = _post(base, protobuf_body(make_sdk_spans()))
+        with serving(receiver_app(missing, tmp_path, journal_max_bytes=len(body))) as base:
+            accepted = _post(base, body)
+            while requests.get(f"{base}/healthz", timeout=WAIT).json()["store_failure"] is None:
+                threading.Event().wait(0.01)
+            refused = _post(base, protobuf_body(make_sdk_spans()))
     finally:
         missing.close()
-    assert (response.status_code, response.headers["Retry-After"]) == (503, "5")
-    assert "not_initialised" in _status_message(response, PROTOBUF)
+    assert accepted.status_code == 200
+    assert (refused.status_code, refused.headers["Retry-After"]) == (503, "5")
+    assert "journal holds" in _status_message(refused, PROTOBUF)
+    assert "not_initialised" in _status_message(refused, PROTOBUF)
+    (kept,) = tmp_path.glob("*.seg")  # acknowledged, so kept for the next start
+    assert [record.payload for record in read_records(kept)] == [body]
 
 
 def test_health_is_reported_at_healthz(url):
     response = requests.get(f"{url}/healthz", timeout=WAIT)
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "queued_spans": 0}
+    assert response.json() == {"status": "ok", "queued_spans": 0, "journal_bytes": 0, "store_failure": None}
 
 
-def test_the_root_path_is_left_for_the_web_page_which_plugs_in_as_a_route(chdb_store, url):
+def test_the_root_path_is_left_for_the_web_page_which_plugs_in_as_a_route(chdb_store, url, tmp_path):
     assert requests.get(f"{url}/", timeout=WAIT).status_code == 404
 
     async def page(request: Request) -> PlainTextResponse:
         return PlainTextResponse("dashboards")
 
-    with serving(create_app(chdb_store, routes=[Route("/", page)])) as base:
+    with serving(receiver_app(chdb_store, tmp_path, routes=[Route("/", page)])) as base:
         assert requests.get(f"{base}/", timeout=WAIT).text == "dashboards"
 
 

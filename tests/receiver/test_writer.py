@@ -1,35 +1,39 @@
-"""The writer queue's logic: bounded, coalescing, per-request results, draining on close.
+"""The writer's logic: a request is answered once journalled, stored from the journal in order with one
+deduplication token per segment, retried while the store fails, bounded in memory, drained (or kept) on close, and
+replayed on the next start.
 
-These unit tests use a small in-memory store that can be held mid-insert, to make queue states reachable
-deterministically; the end-to-end tests (test_serve.py, test_load.py) run the writer against the real chDB store.
+A small in-memory store that can be held mid-insert or made to fail makes these states reachable deterministically;
+the journal is the real one on disk. The end-to-end tests (test_serve.py, test_load.py, test_replay.py) run the
+writer against the real chDB store.
 """
 
 from __future__ import annotations
 
+import errno
+import logging
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
+from receiver_support import GatedJournal, make_sdk_spans, protobuf_body
 
-from otel_agentcost.receiver.writer import QueueFull, SpanWriter, StoreWriteError, WriterClosed
+from otel_agentcost.receiver.journal import KIND_PROTOBUF, Journal, JournalError, Record, Segment
+from otel_agentcost.receiver.otlp import decode_protobuf
+from otel_agentcost.receiver.writer import JournalWriteError, QueueFull, SpanWriter, WriterClosed
 from otel_agentcost.store.columns import SpanRow
 
 WAIT = 10  # seconds: only a bound on a hang, never a timing assertion
 
 
-def _rows(*names: str) -> list[SpanRow]:
-    return [
-        SpanRow(0, "1" * 32, f"{n:016x}", "", "", name, "Internal", "svc", {}, "", "", {}, 0, "Unset", "", *[[]] * 7)
-        for n, name in enumerate(names, 1)
-    ]
-
-
 class HeldStore:
-    """Records inserts; `hold()` makes the next insert wait until `release()`."""
+    """Records inserts (span ids and token); `hold()` makes inserts wait until `release()`; `failures` more
+    inserts fail first."""
 
     def __init__(self) -> None:
-        self.inserts: list[list[str]] = []
-        self.poison: set[str] = set()
+        self.inserts: list[tuple[list[str], str | None]] = []
+        self.failures = 0
+        self.tried: list[str | None] = []
         self.entered = threading.Event()
         self._gate = threading.Event()
         self._gate.set()
@@ -41,13 +45,32 @@ class HeldStore:
     def release(self) -> None:
         self._gate.set()
 
-    def insert_spans(self, rows: Sequence[SpanRow]) -> None:
+    def insert_spans(self, rows: Sequence[SpanRow], *, dedup_token: str | None = None) -> None:
         self.entered.set()
         assert self._gate.wait(WAIT)
-        names = [row.span_name for row in rows]
-        if self.poison.intersection(names):
-            raise RuntimeError("Code: 27. DB::Exception: Cannot parse input")
-        self.inserts.append(names)
+        self.tried.append(dedup_token)
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("lost the connection to http://clickhouse:8123/")
+        self.inserts.append(([row.span_id for row in rows], dedup_token))
+
+    @property
+    def stored(self) -> list[list[str]]:
+        return [span_ids for span_ids, _ in self.inserts]
+
+
+class FullDisk(Journal):
+    def write(self, records: Sequence[Record]) -> Segment:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def _request(extra_spans: int = 0) -> tuple[Record, list[SpanRow]]:
+    body = protobuf_body(make_sdk_spans(count=extra_spans))
+    return Record(KIND_PROTOBUF, body), decode_protobuf(body).rows
+
+
+def _ids(rows: Sequence[SpanRow]) -> list[str]:
+    return [row.span_id for row in rows]
 
 
 @pytest.fixture
@@ -55,105 +78,190 @@ def store() -> HeldStore:
     return HeldStore()
 
 
-def _writer(store: HeldStore, capacity: int = 100, batch: int = 50) -> SpanWriter:
-    writer = SpanWriter(store, capacity_spans=capacity, batch_spans=batch)
+def _writer(store: HeldStore, journal: Journal, capacity: int = 100, batch: int = 50) -> SpanWriter:
+    writer = SpanWriter(store, journal, capacity_spans=capacity, batch_spans=batch)
     writer.start()
     return writer
 
 
-def _held_with_one_insert_running(store: HeldStore, writer: SpanWriter) -> None:
+def _segments(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.seg"))
+
+
+def test_a_request_completes_once_journalled_before_its_insert(store, tmp_path):
+    writer = _writer(store, Journal(tmp_path))
     store.hold()
-    writer.submit(_rows("first"))
+    record, rows = _request()
+    writer.submit(record, rows).result(WAIT)
     assert store.entered.wait(WAIT)
-
-
-def test_a_request_completes_once_its_spans_are_stored(store):
-    writer = _writer(store)
-    writer.submit(_rows("a", "b")).result(WAIT)
-    assert store.inserts == [["a", "b"]]
-    writer.close()
-
-
-def test_requests_waiting_behind_an_insert_are_coalesced_into_one_insert(store):
-    writer = _writer(store)
-    _held_with_one_insert_running(store, writer)
-    futures = [writer.submit(_rows(f"r{n}")) for n in range(5)]
+    assert store.inserts == []
+    assert len(_segments(tmp_path)) == 1
     store.release()
+    writer.close()
+    assert store.stored == [_ids(rows)]
+    assert _segments(tmp_path) == []
+
+
+def test_requests_waiting_behind_a_journal_write_share_one_segment_and_one_insert_named_by_it(store, tmp_path):
+    journal = GatedJournal(tmp_path)
+    writer = _writer(store, journal)
+    first = _request()
+    writer.submit(*first)
+    assert journal.entered.wait(WAIT)
+    requests = [_request() for _ in range(4)]
+    futures = [writer.submit(*request) for request in requests]
+    journal.gate.set()
     for future in futures:
         future.result(WAIT)
-    assert store.inserts == [["first"], ["r0", "r1", "r2", "r3", "r4"]]
     writer.close()
+    assert store.stored == [_ids(first[1]), [span for _, rows in requests for span in _ids(rows)]]
+    tokens = [token for _, token in store.inserts]
+    assert len(set(tokens)) == 2 and all(token and token.startswith("agentcost-journal-") for token in tokens)
 
 
-def test_a_coalesced_insert_stays_within_the_batch_size(store):
-    writer = _writer(store, batch=4)
-    _held_with_one_insert_running(store, writer)
-    futures = [writer.submit(_rows("a", "b", "c")) for _ in range(3)]
-    store.release()
+def test_a_segment_stays_within_the_batch_size(store, tmp_path):
+    journal = GatedJournal(tmp_path)
+    writer = _writer(store, journal, batch=4)
+    writer.submit(*_request())
+    assert journal.entered.wait(WAIT)
+    futures = [writer.submit(*_request(extra_spans=1)) for _ in range(3)]  # 3 spans each
+    journal.gate.set()
     for future in futures:
         future.result(WAIT)
-    assert [len(names) for names in store.inserts] == [1, 3, 3, 3]
     writer.close()
+    assert [len(span_ids) for span_ids in store.stored] == [2, 3, 3, 3]
 
 
-def test_a_full_queue_refuses_more_spans_counting_the_insert_in_progress(store):
-    writer = _writer(store, capacity=3)
-    _held_with_one_insert_running(store, writer)
-    writer.submit(_rows("a", "b"))
+def test_a_full_queue_refuses_more_spans_counting_the_journal_write_in_progress(store, tmp_path):
+    journal = GatedJournal(tmp_path)
+    writer = _writer(store, journal, capacity=4)
+    writer.submit(*_request())
+    assert journal.entered.wait(WAIT)
+    writer.submit(*_request())
     assert not writer.has_room()
-    with pytest.raises(QueueFull, match="3 spans are waiting"):
-        writer.submit(_rows("c"))
+    with pytest.raises(QueueFull, match="4 spans are waiting to be journalled"):
+        writer.submit(*_request())
+    journal.gate.set()
+    writer.close()
+    assert len(store.stored) == 2
+
+
+def test_a_request_larger_than_the_queue_is_taken_when_the_queue_is_empty(store, tmp_path):
+    writer = _writer(store, Journal(tmp_path), capacity=2, batch=2)
+    record, rows = _request(extra_spans=4)
+    writer.submit(record, rows).result(WAIT)
+    writer.close()
+    assert store.stored == [_ids(rows)]
+
+
+def test_a_failing_insert_is_retried_with_the_same_token_until_it_succeeds(store, tmp_path):
+    store.failures = 3
+    writer = _writer(store, Journal(tmp_path))
+    record, rows = _request()
+    writer.submit(record, rows).result(WAIT)
+    assert writer.wait_until_stored(WAIT)
+    writer.close()
+    assert len(store.tried) == 4 and len(set(store.tried)) == 1
+    assert store.inserts == [(_ids(rows), store.tried[0])]
+    assert _segments(tmp_path) == []
+
+
+def test_segments_beyond_the_memory_cap_are_decoded_back_from_the_journal_for_their_insert(store, tmp_path):
+    writer = _writer(store, Journal(tmp_path), capacity=3)
+    store.hold()
+    requests = [_request() for _ in range(4)]  # 2 spans each: only the first segment's rows fit in memory
+    for request in requests:
+        writer.submit(*request).result(WAIT)
     store.release()
     writer.close()
-    assert store.inserts == [["first"], ["a", "b"]]
+    assert store.stored == [_ids(rows) for _, rows in requests]
 
 
-def test_a_request_larger_than_the_queue_is_taken_when_the_queue_is_empty(store):
-    writer = _writer(store, capacity=2, batch=2)
-    writer.submit(_rows("a", "b", "c", "d")).result(WAIT)
-    assert store.inserts == [["a", "b", "c", "d"]]
+def test_a_full_disk_fails_the_request_and_acknowledges_nothing(store, tmp_path):
+    writer = _writer(store, FullDisk(tmp_path))
+    with pytest.raises(JournalWriteError, match="No space left on device"):
+        writer.submit(*_request()).result(WAIT)
     writer.close()
+    assert store.inserts == []
 
 
-def test_a_failing_request_in_a_coalesced_insert_fails_alone(store):
-    writer = _writer(store)
-    _held_with_one_insert_running(store, writer)
-    good = writer.submit(_rows("good"))
-    bad = writer.submit(_rows("bad"))
-    also_good = writer.submit(_rows("also good"))
-    store.poison.add("bad")
-    store.release()
-    good.result(WAIT)
-    also_good.result(WAIT)
-    with pytest.raises(StoreWriteError, match="Cannot parse input"):
-        bad.result(WAIT)
-    assert store.inserts == [["first"], ["good"], ["also good"]]
-    writer.close()
-
-
-def test_close_stores_everything_queued_then_refuses_more(store):
-    writer = _writer(store)
-    _held_with_one_insert_running(store, writer)
-    futures = [writer.submit(_rows(f"r{n}")) for n in range(3)]
+def test_close_stores_everything_journalled_then_refuses_more(store, tmp_path):
+    writer = _writer(store, Journal(tmp_path))
+    store.hold()
+    requests = [_request() for _ in range(3)]
+    for request in requests:
+        writer.submit(*request).result(WAIT)
     closer = threading.Thread(target=writer.close)
     closer.start()
     store.release()
     closer.join(WAIT)
-    assert all(future.done() and future.exception() is None for future in futures)
-    assert store.inserts == [["first"], ["r0", "r1", "r2"]]
+    assert sorted(span for span_ids in store.stored for span in span_ids) == sorted(
+        span for _, rows in requests for span in _ids(rows)
+    )
     with pytest.raises(WriterClosed):
-        writer.submit(_rows("late"))
+        writer.submit(*_request())
     assert not writer.accepting
 
 
-def test_a_request_abandoned_before_its_insert_is_not_stored(store):
-    writer = _writer(store)
-    _held_with_one_insert_running(store, writer)
-    abandoned = writer.submit(_rows("gone"))
-    kept = writer.submit(_rows("kept"))
-    assert abandoned.cancel()
-    store.release()
-    kept.result(WAIT)
+def test_a_store_failing_at_shutdown_leaves_the_journal_for_the_next_start_which_stores_it_first(
+    store, tmp_path, caplog
+):
+    store.failures = 1_000
+    journal = Journal(tmp_path)
+    writer = _writer(store, journal)
+    acknowledged = _request()
+    writer.submit(*acknowledged).result(WAIT)
     writer.close()
-    assert store.inserts == [["first"], ["kept"]]
+    journal.close()
+    assert store.inserts == []
+    assert "segment(s) stay in" in caplog.text
+    store.failures = 0
+    store.hold()
+    writer = _writer(store, Journal(tmp_path))
+    new = _request()
+    writer.submit(*new).result(WAIT)
+    store.release()
+    writer.close()
+    assert store.stored == [_ids(acknowledged[1]), _ids(new[1])]
+
+
+def test_a_request_abandoned_before_it_is_journalled_is_not_stored(store, tmp_path):
+    journal = GatedJournal(tmp_path)
+    writer = _writer(store, journal)
+    writer.submit(*_request())
+    assert journal.entered.wait(WAIT)
+    gone, kept = _request(), _request()
+    assert writer.submit(*gone).cancel()
+    writer.submit(*kept)
+    journal.gate.set()
+    writer.close()
+    assert _ids(gone[1])[0] not in {span for span_ids in store.stored for span in span_ids}
+    assert store.stored[-1] == _ids(kept[1])
     assert writer.queued_spans == 0
+
+
+def test_a_corrupt_segment_is_quarantined_at_startup_and_the_others_replayed(store, tmp_path, caplog):
+    journal = Journal(tmp_path)
+    written = [(journal.write([record]), rows) for record, rows in (_request() for _ in range(3))]
+    journal.close()
+    corrupt = written[1][0].path
+    data = bytearray(corrupt.read_bytes())
+    data[-5] ^= 0xFF
+    corrupt.write_bytes(bytes(data))
+    (tmp_path / "00000000000000000099-unfinished.tmp").write_bytes(b"half a segment")
+    with caplog.at_level(logging.INFO):
+        writer = _writer(store, Journal(tmp_path))
+        writer.close()
+    assert store.stored == [_ids(written[0][1]), _ids(written[2][1])]
+    assert (tmp_path / "quarantine" / corrupt.name).read_bytes() == bytes(data)
+    assert f"segment {corrupt.name} cannot be replayed (the record at byte" in caplog.text
+    assert "fails its checksum" in caplog.text
+    assert list(tmp_path.glob("*.tmp")) == [] and _segments(tmp_path) == []
+
+
+def test_a_journal_directory_has_one_owner(tmp_path):
+    journal = Journal(tmp_path)
+    with pytest.raises(JournalError, match="in use by another otel-agentcost serve"):
+        Journal(tmp_path)
+    journal.close()
+    Journal(tmp_path).close()

@@ -41,4 +41,4 @@ CREATE TABLE IF NOT EXISTS {database:Identifier}.otel_traces {{ on_cluster }} (
 PARTITION BY toDate(Timestamp)
 ORDER BY (ServiceName, SpanName, toDateTime(Timestamp))
 {{ ttl }}
-SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1, non_replicated_deduplication_window = 1000
