@@ -38,7 +38,9 @@ _STATUS_CODES = {code.value: code for code in StatusCode}
 
 
 def encode_batch(spans: Sequence[ReadableSpan]) -> bytes:
-    return encode_spans(spans).SerializeToString()
+    request = encode_spans(spans)
+    _add_link_trace_states(request, spans)
+    return request.SerializeToString()
 
 
 def decode_batch(data: bytes) -> list[ReadableSpan]:
@@ -55,6 +57,22 @@ def decode_batch(data: bytes) -> list[ReadableSpan]:
         ]
     except (DecodeError, RecursionError, KeyError, ValueError) as error:
         raise CorruptSegmentError(f"not an encoded span batch: {error}") from None
+
+
+def _add_link_trace_states(request: ExportTraceServiceRequest, spans: Sequence[ReadableSpan]) -> None:
+    """The SDK's encoder leaves a link's trace state out; the ClickHouse exporter stores it (`Links.TraceState`)."""
+    states = {
+        span.context.span_id: [link.context.trace_state for link in span.links]
+        for span in spans
+        if span.context is not None and any(link.context.trace_state for link in span.links)
+    }
+    if not states:
+        return
+    for resource_spans in request.resource_spans:
+        for scope_spans in resource_spans.scope_spans:
+            for span in scope_spans.spans:
+                for link, state in zip(span.links, states.get(int.from_bytes(span.span_id, "big"), ()), strict=False):
+                    link.trace_state = state.to_header() if state else ""
 
 
 def _span(span: Span, resource: Resource, scope: InstrumentationScope) -> ReadableSpan:
@@ -90,7 +108,8 @@ def _event(event: Span.Event) -> Event:
 
 def _link(link: Span.Link) -> Link:
     remote = bool(link.flags & SpanFlags.SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK)
-    return Link(_context(int.from_bytes(link.trace_id, "big"), link.span_id, remote), _attributes(link.attributes))
+    context = _context(int.from_bytes(link.trace_id, "big"), link.span_id, remote, link.trace_state)
+    return Link(context, _attributes(link.attributes))
 
 
 def _counted(items: list[Any], dropped: int) -> BoundedList:
