@@ -3,11 +3,16 @@ records what it receives and can be stopped, restarted on the same port, or made
 
 from __future__ import annotations
 
+import json
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 
 import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
@@ -15,6 +20,10 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from otel_agentcost.store import open_store
+
+AGENT = Path(__file__).with_name("agent.py")
+SQL = Path(__file__).with_name("sql")
 HOLD_LIMIT_SECONDS = 60  # a held request is answered after this even if the test never releases it
 
 
@@ -106,3 +115,43 @@ def endpoint() -> Iterator[OtlpEndpoint]:
     server.released.set()
     if server._server is not None:
         server.stop()
+
+
+class Agent:
+    """A separate agent process (agent.py) exporting through the spool in `directory` to `target`."""
+
+    def __init__(self, directory: Path, target: str) -> None:
+        self.stderr = directory.parent / f"agent-{time.monotonic_ns()}.log"
+        with self.stderr.open("w") as log:
+            self._process = subprocess.Popen(
+                [sys.executable, str(AGENT), str(directory), target],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
+            )  # fmt: skip
+
+    def ask(self, command: str) -> str:
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.write(command + "\n")
+        self._process.stdin.flush()
+        answer = self._process.stdout.readline()
+        assert answer, f"the agent process ended: {self.stderr.read_text()}"
+        return answer.strip()
+
+    def emit(self, count: int, name: str) -> list[str]:
+        return self.ask(f"emit {count} {name}").split()
+
+    def flush(self) -> bool:
+        return self.ask("flush") == "True"
+
+    def stats(self) -> dict[str, Any]:
+        return json.loads(self.ask("stats"))
+
+    def exit(self) -> dict[str, Any]:
+        counters = json.loads(self.ask("exit"))
+        assert self._process.wait(60) == 0, self.stderr.read_text()
+        return counters
+
+
+def copies_per_span(store_url: str) -> dict[str, int]:
+    """Span id (hex) -> rows stored for it, read through a store opened for the purpose and closed after."""
+    with open_store(store_url) as store:
+        return {row["span_id"]: row["copies"] for row in store.query((SQL / "copies_per_span.sql").read_text())}
