@@ -1,0 +1,396 @@
+"""Added time per LLM call: this project against a bare span (the floor) and the peers, over the uninstrumented SDK.
+
+    python bench/overhead.py [--quick] [--out FILE]
+
+Every variant runs the real openai and anthropic SDKs over the in-process transport (`overhead_transport.py`), each
+in its own process because instrumentors patch globally, with the same tracer provider, `BatchSpanProcessor` and
+no-op exporter:
+
+- `floor`: one bare span (name and kind) around each call, the least any instrumentation can cost;
+- `agentcost`: `AgentCostInstrumentor` (its span processor included), no session scope: the zero-code case;
+- `openllmetry`, `openai-v2`, `openlit`: the peers, from bench/.venv-peers (`bench/peers/setup.sh`), their defaults.
+
+On a shared 2-core machine the SDK's own time (milliseconds: request building and validation) wanders by more than
+an instrumentation costs, so each process measures its variant against itself: it alternates short blocks of calls
+with the instrumentation switched on and off (the patches it made to the SDKs' classes and modules swapped in and
+out) and takes the median of the paired differences. Rounds run every variant's process in turn; the paired
+differences of all rounds are pooled. A call's time is the process's CPU time (the exporter's thread included); wall
+time is kept for the record. `none` is the floor process's calls with the span off. Spans per call are counted with
+the instrumentation on and off, so a variant that instruments nothing, or that cannot be switched off, shows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+PEERS_VENV = HERE / ".venv-peers"
+PEERS_PYTHON = PEERS_VENV / "bin" / "python"
+PEERS_READY = PEERS_VENV / "freeze.txt"  # written last by bench/peers/setup.sh
+VARIANTS = ("floor", "agentcost", "openllmetry", "openai-v2", "openlit")
+PEERS = frozenset({"openllmetry", "openai-v2", "openlit"})
+SDKS = ("openai", "anthropic")
+WARM_UP = 30
+TARGET = 1.3
+
+
+# --- the child: one variant, switched on and off ----------------------------------------------------------------
+class _Warnings(logging.Handler):
+    """Keeps what the instrumentors log at warning and above: why a peer instruments nothing, in its own words."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.name}: {record.getMessage()}"[:300])
+
+
+class _Counting:
+    """A no-op exporter that counts what it is given."""
+
+    def __init__(self) -> None:
+        self.spans = 0
+
+    def export(self, spans: Sequence[Any]) -> Any:
+        from opentelemetry.sdk.trace.export import SpanExportResult
+
+        self.spans += len(spans)
+        return SpanExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        return None
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return True
+
+
+def _provider() -> tuple[Any, _Counting]:
+    """The one tracer provider every variant uses, registered globally (the peers and the Anthropic SDK take the
+    global one), with its counting exporter."""
+    from opentelemetry import trace
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+    exporter = _Counting()
+    provider = TracerProvider()
+    provider.add_span_processor(BatchSpanProcessor(exporter))  # type: ignore[arg-type]
+    trace.set_tracer_provider(provider)
+    return provider, exporter
+
+
+def _instrument(variant: str, provider: Any) -> set[str]:
+    """Instruments the process as `variant` does; returns the vendors it does not cover."""
+    if variant == "agentcost":
+        from otel_agentcost.instrumentation import AgentCostInstrumentor
+
+        AgentCostInstrumentor().instrument(tracer_provider=provider)
+    elif variant == "openllmetry":
+        from opentelemetry.instrumentation.anthropic import AnthropicInstrumentor
+        from opentelemetry.instrumentation.openai import OpenAIInstrumentor
+
+        OpenAIInstrumentor().instrument(tracer_provider=provider)
+        AnthropicInstrumentor().instrument(tracer_provider=provider)
+    elif variant == "openai-v2":
+        from opentelemetry.instrumentation.openai_v2 import OpenAIInstrumentor as OpenAIV2Instrumentor
+
+        OpenAIV2Instrumentor().instrument(tracer_provider=provider)
+        return {"anthropic"}
+    elif variant == "openlit":
+        import openlit
+
+        openlit.init(tracer=provider.get_tracer("openlit"), disable_metrics=True)
+    return set()
+
+
+def _namespaces() -> Iterator[Any]:
+    """The SDKs' loaded modules and the classes they define: where instrumentors put their patches."""
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] in SDKS and isinstance(module, ModuleType):
+            yield module
+            for value in list(vars(module).values()):
+                if isinstance(value, type) and value.__module__ == name:
+                    yield value
+
+
+def _snapshot() -> dict[tuple[int, str], tuple[Any, str, Any]]:
+    """Every function-like attribute of the SDKs (dunders are the interpreter's, not patches)."""
+    return {
+        (id(ns), key): (ns, key, value)
+        for ns in _namespaces()
+        for key, value in list(vars(ns).items())
+        if callable(value) and not (key.startswith("__") and key.endswith("__"))
+    }
+
+
+class Patches:
+    """The wrappers instrumenting put on the SDKs' modules and classes (anything with `__wrapped__`: wrapt's and functools' wrappers), to swap
+    in (on) and out (off). A patch of another kind stays on in both states: spans counted while off show it."""
+
+    def __init__(self, instrument: Callable[[], set[str]]) -> None:
+        before = _snapshot()
+        self.uncovered = instrument()
+        after = _snapshot()
+        self.changes = [
+            (ns, key, before[slot][2], value)
+            for slot, (ns, key, value) in after.items()
+            if slot in before and before[slot][2] is not value and hasattr(value, "__wrapped__")
+        ]
+
+    def _set(self, index: int) -> None:
+        for change in self.changes:
+            setattr(change[0], change[1], change[2 + index])
+
+    def on(self) -> None:
+        self._set(1)
+
+    def off(self) -> None:
+        self._set(0)
+
+
+def _floored(span_name: str, call: Callable[[Any], None]) -> Callable[[Any], None]:
+    from opentelemetry import trace
+
+    tracer = trace.get_tracer("bench.floor")
+
+    def with_span(client: Any) -> None:
+        with tracer.start_as_current_span(span_name, kind=trace.SpanKind.CLIENT):
+            call(client)
+
+    return with_span
+
+
+def _batch(call: Callable[[], None], calls: int) -> tuple[float, float]:
+    """(CPU, wall) microseconds per call over `calls` calls."""
+    cpu, wall = time.process_time_ns(), time.perf_counter_ns()
+    for _ in range(calls):
+        call()
+    return (time.process_time_ns() - cpu) / calls / 1000, (time.perf_counter_ns() - wall) / calls / 1000
+
+
+def _spans_per_call(provider: Any, exporter: _Counting, call: Callable[[], None]) -> float:
+    """Warms a call up, counting the spans it exports."""
+    provider.force_flush()
+    before = exporter.spans
+    for _ in range(WARM_UP):
+        call()
+    provider.force_flush()
+    return (exporter.spans - before) / WARM_UP
+
+
+class _Pair:
+    """A workload's call with the variant on and off."""
+
+    def __init__(self, variant: str, workload: Any) -> None:
+        on, off = workload.client_on(), workload.client_off()
+        call_on = workload.call
+        if variant == "floor" and not workload.sdk_traced:  # with the SDK tracing itself, its own span is the floor
+            call_on = _floored(workload.span_name, call_on)
+        self.on: Callable[[], None] = lambda: call_on(on)
+        self.off: Callable[[], None] = lambda: workload.call(off)
+
+
+def child(variant: str, blocks: int, calls: int) -> dict[str, Any]:
+    from overhead_transport import WORKLOADS
+
+    warnings = _Warnings()
+    logging.getLogger().addHandler(warnings)
+    provider, exporter = _provider()
+    pairs = {name: _Pair(variant, workload) for name, workload in WORKLOADS.items()}
+    for pair in pairs.values():
+        pair.off()  # loads the SDK modules the calls use, so that their patches are seen
+    patches = Patches(lambda: _instrument(variant, provider))
+    found: dict[str, Any] = {"workloads": {}, "warnings": warnings.messages, "patches": len(patches.changes)}
+    ready = {}
+    for name, pair in pairs.items():
+        if name.split()[0] in patches.uncovered:
+            found["workloads"][name] = {"skipped": f"{variant} instruments OpenAI only"}
+            continue
+        try:
+            patches.off()
+            spans_off = _spans_per_call(provider, exporter, pair.off)
+            patches.on()
+            spans_on = _spans_per_call(provider, exporter, pair.on)
+        except Exception as error:
+            found["workloads"][name] = {"error": f"{type(error).__name__}: {error}"[:300]}
+            continue
+        found["workloads"][name] = {"spans_on": spans_on, "spans_off": spans_off, "on": [], "off": []}
+        ready[name] = pair
+    for block in range(blocks):
+        for name, pair in ready.items():
+            states = (("off", patches.off, pair.off), ("on", patches.on, pair.on))
+            for state, switch, call in states if block % 2 else states[::-1]:
+                switch()
+                found["workloads"][name][state].append(_batch(call, calls))
+    patches.on()
+    return found
+
+
+# --- the parent: rounds of children, and the table -----------------------------------------------------------------
+def _python_for(variant: str) -> Path | None:
+    """The peers' venv runs every variant when it is set up (the same SDKs and OpenTelemetry for all); without it,
+    the project's own variants run here and the peers are reported missing."""
+    if PEERS_READY.exists():
+        return PEERS_PYTHON
+    return None if variant in PEERS else Path(sys.executable)
+
+
+def run_child(variant: str, blocks: int, calls: int) -> dict[str, Any]:
+    python = _python_for(variant)
+    if python is None:
+        return {"failed": "not installed: run bench/peers/setup.sh"}
+    command = [str(python), str(Path(__file__)), "--child", variant, "--blocks", str(blocks), "--calls", str(calls)]
+    environment = {**os.environ, "PYTHONPATH": str(HERE)}
+    done = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=1800, check=False)
+    if done.returncode != 0:
+        return {"failed": (done.stderr.strip().splitlines() or [f"exited with {done.returncode}"])[-1][:300]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def _pooled(rounds: list[dict[str, Any]], workload: str) -> dict[str, Any] | str:
+    """A variant's figures for one workload, its paired blocks pooled over the rounds; or why there are none."""
+    on: list[tuple[float, float]] = []
+    off: list[tuple[float, float]] = []
+    spans_on, spans_off = [], []
+    for found in rounds:
+        if "failed" in found:
+            return f"failed: {found['failed']}"
+        one = found["workloads"][workload]
+        if "skipped" in one or "error" in one:
+            return one.get("skipped") or f"failed: {one['error']}"
+        on += one["on"]
+        off += one["off"]
+        spans_on.append(one["spans_on"])
+        spans_off.append(one["spans_off"])
+    return {
+        "none": _median([cpu for cpu, _ in off]),
+        "cpu": _median([cpu for cpu, _ in on]),
+        "added_cpu": _median([a[0] - b[0] for a, b in zip(on, off, strict=True)]),
+        "added_wall": _median([a[1] - b[1] for a, b in zip(on, off, strict=True)]),
+        "spans_on": max(spans_on),
+        "spans_off": max(spans_off),
+        "warnings": rounds[0]["warnings"],
+    }
+
+
+def _note(variant: str, found: dict[str, Any]) -> str:
+    if found["spans_on"] == 0:
+        said = "; ".join(found["warnings"][:2])
+        return "no spans: instruments nothing here" + (f" ({said})" if said else "")
+    if found["spans_off"] > 0 and variant != "floor":
+        return f"{found['spans_off']} spans/call with its patches out: could not be switched off, added time understated"
+    return ""
+
+
+def table(runs: dict[str, list[dict[str, Any]]], workloads: Sequence[str]) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for workload in workloads:
+        summaries = {variant: _pooled(rounds, workload) for variant, rounds in runs.items()}
+        floor = summaries.get("floor")
+        if isinstance(floor, dict):
+            rows.append([workload, "none", round(floor["none"], 1), None, None, None, 0, "the SDK alone"])
+        for variant, found in summaries.items():
+            if isinstance(found, str):
+                rows.append([workload, variant, None, None, None, None, None, found])
+                continue
+            ratio = wall = None
+            if isinstance(floor, dict) and floor["added_cpu"] > 0:
+                ratio = round(found["added_cpu"] / floor["added_cpu"], 2)
+                wall = round(found["added_wall"] / floor["added_wall"], 2) if floor["added_wall"] > 0 else None
+            cpu, added = round(found["cpu"], 1), round(found["added_cpu"], 1)
+            rows.append([workload, variant, cpu, added, ratio, wall, found["spans_on"], _note(variant, found)])
+    return rows
+
+
+def verdicts(rows: list[list[Any]]) -> list[str]:
+    """Whether this project is within the target of the floor and below every peer, per workload."""
+    notes = []
+    for workload in dict.fromkeys(row[0] for row in rows):
+        ours = next((row for row in rows if row[0] == workload and row[1] == "agentcost"), None)
+        if ours is None or ours[4] is None:
+            notes.append(f"{workload}: agentcost has no figure")
+            continue
+        peers = [row for row in rows if row[0] == workload and row[1] in PEERS and row[4] is not None and row[6]]
+        beaten = [row[1] for row in peers if row[4] <= ours[4]]
+        met = "met" if ours[4] <= TARGET else "MISSED"
+        below = f"not below {', '.join(beaten)}" if beaten else f"below all {len(peers)} peers measured"
+        notes.append(f"{workload}: agentcost {ours[4]}x the floor (target {TARGET}x: {met}); {below}")
+    return notes
+
+
+def measure(variants: Sequence[str], rounds: int, blocks: int, calls: int) -> dict[str, list[dict[str, Any]]]:
+    runs: dict[str, list[dict[str, Any]]] = {variant: [] for variant in variants}
+    for index in range(rounds):
+        for variant in [*variants[index % len(variants) :], *variants[: index % len(variants)]]:
+            found = run_child(variant, blocks, calls)
+            runs[variant].append(found)
+            state = found["failed"] if "failed" in found else "done"
+            print(f"round {index + 1}/{rounds} {variant}: {state}", file=sys.stderr)
+    return runs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--quick", action="store_true", help="1 round of few blocks: a smoke check")
+    parser.add_argument("--out", type=Path, help="write the results as JSON here")
+    parser.add_argument("--rounds", type=int, help="processes per variant (default 3)")
+    parser.add_argument("--blocks", type=int, help="on/off block pairs per workload and process (default 20)")
+    parser.add_argument("--calls", type=int, default=10, help="calls per block (default 10)")
+    parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
+    parser.add_argument("--child", choices=VARIANTS, help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.child:
+        print(json.dumps(child(options.child, options.blocks, options.calls)))
+        return
+    rounds = options.rounds or (1 if options.quick else 3)
+    blocks = options.blocks or (4 if options.quick else 20)
+    variants = [variant for variant in VARIANTS if variant in options.variants or variant == "floor"]
+    runs = measure(variants, rounds, blocks, options.calls)
+    from overhead_transport import WORKLOADS
+
+    rows = table(runs, list(WORKLOADS))
+    result = {
+        "title": "Call overhead: added CPU time per LLM call over the SDK alone, as a ratio to a bare span (the floor)",
+        "columns": [
+            "workload",
+            "variant",
+            "us/call (cpu)",
+            "added us (cpu)",
+            "x floor",
+            "x floor (wall)",
+            "spans/call",
+            "note",
+        ],
+        "rows": rows,
+        "notes": [
+            *verdicts(rows),
+            f"{rounds} processes per variant x {blocks} on/off block pairs x {options.calls} calls per workload; "
+            f"medians of paired differences; interpreter {_python_for('agentcost')}",
+            "floor: a bare span around the call; with the Anthropic SDK tracing itself, its own span is the floor",
+            "every variant: the same TracerProvider, BatchSpanProcessor and a no-op exporter",
+            "x floor (wall): the same ratio from wall-clock time, noisier on a shared machine",
+        ],
+    }
+    print(json.dumps(result, indent=1))
+    if options.out:
+        options.out.write_text(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(HERE))
+    main()
