@@ -24,7 +24,7 @@ from typing import Any
 from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as gen_ai
 from opentelemetry.trace import Span
 
-from .fields import field, text
+from .fields import field, items, text
 from .redaction import redact
 
 _log = logging.getLogger(__name__)
@@ -84,11 +84,6 @@ def message(role: str | None, parts: list[Part], finish_reason: str | None = Non
     if finish_reason is not None:
         found["finish_reason"] = finish_reason
     return found
-
-
-def items(value: Any) -> Sequence[Any]:
-    """`value` as a list of items: a sequence as it is, anything else (None, a string, a number) as no items."""
-    return value if isinstance(value, Sequence) and not isinstance(value, (str, bytes)) else ()
 
 
 _TEXT_BLOCKS = frozenset({"text", "input_text", "output_text"})

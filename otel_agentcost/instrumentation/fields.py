@@ -1,9 +1,18 @@
-"""Reading response fields that may be SDK models, plain dicts (raw or compatible providers) or missing."""
+"""Reading response fields that may be SDK models, plain dicts (raw or compatible providers) or missing.
+
+The SDKs build response objects without validating them, so a provider (or a proxy, or a compatible server) that
+sends a count as a string, a negative number or a list hands that value straight through. Every reader here
+returns None for a value it cannot use, and never raises: a garbled field is a missing field.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+# The largest count an OTLP int attribute (int64) can carry; anything above is not a real count.
+_MAX_COUNT = 2**63 - 1
 
 
 def field(obj: Any, *path: str) -> Any:
@@ -16,23 +25,35 @@ def field(obj: Any, *path: str) -> Any:
 
 
 def count(obj: Any, *path: str) -> int | None:
-    """A token count at `path`, or None when absent or not a whole number (bools are not counts)."""
+    """A token count at `path`, or None when absent or not a whole number from 0 to int64's maximum (a bool is
+    not a count)."""
     value = field(obj, *path)
-    if isinstance(value, bool) or not isinstance(value, int):
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_COUNT:
         return None
     return value
 
 
 def amount(obj: Any, *path: str) -> float | None:
+    """A cost at `path`, or None when absent or not a finite, non-negative number."""
     value = field(obj, *path)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value)
+    try:
+        found = float(value)
+    except OverflowError:
+        return None
+    return found if math.isfinite(found) and found >= 0 else None
 
 
 def text(obj: Any, *path: str) -> str | None:
     value = field(obj, *path)
     return value if isinstance(value, str) else None
+
+
+def items(obj: Any, *path: str) -> Sequence[Any]:
+    """The list at `path`; no items when it is absent or not a list (a string is text, not items)."""
+    value = field(obj, *path)
+    return value if isinstance(value, Sequence) and not isinstance(value, (str, bytes)) else ()
 
 
 def body_of(result: Any) -> Any:

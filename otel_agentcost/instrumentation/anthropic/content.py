@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..content import Input, Message, items, message, parts_of
-from ..fields import field, text
+from ..content import Input, Message, message, parts_of
+from ..fields import field, items, text
 
 
 def messages_input(body: Mapping[str, Any]) -> Input:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..content import Input, Message, Part, items, message, parts_of, text_part, tool_call_part, tool_response_part
-from ..fields import field, text
+from ..content import Input, Message, Part, message, parts_of, text_part, tool_call_part, tool_response_part
+from ..fields import field, items, text
 
 
 def _tool_calls(tool_calls: Any) -> list[Part]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..fields import field, text
+from ..fields import field, items, text
 from ..llm_call import LLMCall
 from .usage import chat_usage, record_response
 
@@ -24,10 +24,10 @@ class ChatChunkObserver:
         if not self._seen_id:
             self._seen_id = True
             call.record_response(response_id=text(chunk, "id"), response_model=text(chunk, "model"))
-        choices = field(chunk, "choices") or []
-        for choice in choices:
+        sent_choices = field(chunk, "choices")
+        for choice in items(sent_choices):
             call.add_output_text(text(choice, "delta", "content"))
-            for tool_call in field(choice, "delta", "tool_calls") or ():
+            for tool_call in items(choice, "delta", "tool_calls"):
                 call.add_output_text(text(tool_call, "function", "arguments"))
             if reason := text(choice, "finish_reason"):
                 self._finish_reasons.append(reason)
@@ -35,7 +35,8 @@ class ChatChunkObserver:
         usage = field(chunk, "usage")
         if usage is not None:
             call.record_response(usage=chat_usage(usage))
-            return not (self._hide_usage_chunk and not choices)
+            # Only the usage-only chunk is ours to hide: `choices` empty, not missing or garbled.
+            return not (self._hide_usage_chunk and sent_choices == [])
         return True
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..fields import amount, count, field, text
+from ..fields import amount, count, field, items, text
 from ..llm_call import LLMCall, Usage
 from .content import chat_output, responses_output
 
@@ -41,7 +41,7 @@ def embeddings_usage(usage: Any) -> Usage | None:
 
 
 def record_chat_completion(call: LLMCall, completion: Any) -> None:
-    choices = field(completion, "choices") or []
+    choices = items(completion, "choices")
     call.record_response(
         response_id=text(completion, "id"),
         response_model=text(completion, "model"),
