@@ -21,6 +21,7 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 from otel_agentcost.spool.codec import decode_batch
+from otel_agentcost.spool.drops import DropCounter
 from otel_agentcost.spool.errors import CorruptSegmentError
 from otel_agentcost.spool.memory import Batch, MemoryQueue
 from otel_agentcost.spool.segments import SpoolDirectory
@@ -52,6 +53,7 @@ class Deliverer:
         memory: MemoryQueue,
         directory: SpoolDirectory,
         spiller: Spiller,
+        drops: DropCounter,
         backoff: Backoff,
         rescan_seconds: float,
     ) -> None:
@@ -61,6 +63,7 @@ class Deliverer:
         self._memory = memory
         self._directory = directory
         self._spiller = spiller
+        self._drops = drops
         self._backoff = backoff
         self._rescan_seconds = rescan_seconds  # how often to look for files other processes left
         self.thread = threading.Thread(target=self._run, name="otel-agentcost-spool-delivery", daemon=True)
@@ -124,6 +127,7 @@ class Deliverer:
         if delivered:
             self.delivered_spans += len(spans)
             self._backoff.reset()
+            self._drops.recovered()
         return delivered
 
     def _pause(self) -> None:

@@ -2,7 +2,7 @@
 
 A drop happens only when both bounds are reached: the memory queue is full and the spool directory is at its cap
 (or the disk refuses the write). The first drop of an episode logs one WARNING naming the cause and the setting that
-bounds it; further drops are only counted until a batch is kept again. The counts are attributes of the exporter
+bounds it; further drops are only counted until the store takes a batch again. The counts are attributes of the exporter
 and an OpenTelemetry observable counter, `agentcost.spool.dropped_spans` by `reason`, on the meter provider given
 (the global one by default: exported wherever the application sends its metrics).
 """
@@ -47,8 +47,8 @@ class DropCounter:
                 self.total,
             )
 
-    def kept(self) -> None:
-        """A batch was delivered or spooled again: the next drop starts a new episode with its own log line."""
+    def recovered(self) -> None:
+        """The store took a batch again: the next drop starts a new episode with its own log line."""
         self._dropping = False
 
     def report(self) -> None:

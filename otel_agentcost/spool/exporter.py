@@ -74,7 +74,9 @@ class SpoolingSpanExporter(SpanExporter):
         self._drops = DropCounter(meter_provider)
         self._spiller = Spiller(self._memory, self._spool, self._drops)
         backoff = Backoff(initial_backoff, max_backoff)
-        self._deliverer = Deliverer(exporter, self._memory, self._spool, self._spiller, backoff, rescan_seconds)
+        self._deliverer = Deliverer(
+            exporter, self._memory, self._spool, self._spiller, self._drops, backoff, rescan_seconds
+        )
         self._shut_down = False
         self._spiller.thread.start()
         self._deliverer.thread.start()

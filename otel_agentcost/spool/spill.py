@@ -34,7 +34,6 @@ class Spiller:
             self._drops.drop(len(batch.spans), error.reason, str(error))
             return
         self.spooled_spans += len(batch.spans)
-        self._drops.kept()
         with self._memory.changed:
             self._memory.changed.notify_all()  # delivery looks at the directory again
 
