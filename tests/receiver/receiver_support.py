@@ -179,13 +179,15 @@ def stored_span_ids(store: Store) -> list[str]:
 class ServeProcess:
     """`otel-agentcost serve`'s `serve()` running in its own process on a chDB directory, as agents would use it."""
 
-    def __init__(self, store_dir: Path, log: Path) -> None:
+    def __init__(self, store_dir: Path, log: Path, **options: Any) -> None:
+        """`options` are serve()'s keyword arguments, as Python literals."""
         self.store_dir = store_dir
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
-        code = f"from otel_agentcost.receiver import serve; serve({f'chdb:{store_dir}'!r}, port={self.port})"
-        with log.open("wb") as output:
+        arguments = "".join(f", {name}={value!r}" for name, value in options.items())
+        code = f"from otel_agentcost.receiver import serve; serve({f'chdb:{store_dir}'!r}, port={self.port}{arguments})"
+        with log.open("ab") as output:
             self.process = subprocess.Popen([sys.executable, "-c", code], stdout=output, stderr=subprocess.STDOUT)
         try:
             self._wait_until_healthy()

@@ -178,6 +178,7 @@ BAD_PAYLOADS = {
 def test_a_bad_payload_is_refused_with_the_reason_and_stores_nothing(
     url, chdb_store, body, content_type, headers, status, message
 ):
+    wait_until_stored(url)
     before = span_counts(chdb_store)
     response = _post(url, body, content_type, **headers)
     assert response.status_code == status
@@ -196,9 +197,10 @@ TOO_LARGE = {
 
 
 @pytest.mark.parametrize("send", TOO_LARGE.values(), ids=TOO_LARGE)
-def test_a_body_over_the_limit_is_refused_with_413(small_url, chdb_store, send):
+def test_a_body_over_the_limit_is_refused_with_413(small_url, url, chdb_store, send):
     body = protobuf_body(make_sdk_spans(count=200))
     assert len(body) > SMALL_LIMIT
+    wait_until_stored(url)
     before = span_counts(chdb_store)
     response = requests.post(
         f"{small_url}/v1/traces", data=send(body), headers={"Content-Type": PROTOBUF}, timeout=WAIT
@@ -211,6 +213,7 @@ def test_a_body_over_the_limit_is_refused_with_413(small_url, chdb_store, send):
 def test_a_gzip_bomb_is_refused_with_413_once_it_decompresses_past_the_default_limit(url, chdb_store):
     bomb = gzip.compress(bytes(64 * 1024 * 1024))  # 64 MiB of zeros in about 64 KiB
     assert len(bomb) < DEFAULT_MAX_BODY_BYTES / 100
+    wait_until_stored(url)
     before = span_counts(chdb_store)
     response = _post(url, bomb, **{"Content-Encoding": "gzip"})
     assert response.status_code == 413
@@ -317,6 +320,7 @@ def test_only_post_is_accepted_on_the_traces_endpoint(url):
 
 
 def test_an_empty_export_request_is_acknowledged(url, chdb_store):
+    wait_until_stored(url)
     before = span_counts(chdb_store)
     response = _post(url, ExportTraceServiceRequest().SerializeToString())
     assert response.status_code == 200

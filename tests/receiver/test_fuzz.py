@@ -15,9 +15,17 @@ from hypothesis import strategies as st
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, ArrayValue, KeyValue, KeyValueList
 from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
-from receiver_support import WAIT, json_body, make_sdk_spans, protobuf_body, serving, span_counts
+from receiver_support import (
+    WAIT,
+    json_body,
+    make_sdk_spans,
+    protobuf_body,
+    receiver_app,
+    serving,
+    span_counts,
+    wait_until_stored,
+)
 
-from otel_agentcost.receiver import create_app
 from otel_agentcost.receiver.otlp import DecodedSpans, PayloadError, decode_json, decode_protobuf
 
 DECODER_BUDGET = settings(max_examples=100, deadline=None, derandomize=True)
@@ -148,8 +156,8 @@ def test_protobuf_and_json_encodings_of_a_request_decode_alike_to_well_formed_ro
 
 
 @pytest.fixture(scope="module")
-def url(chdb_store):
-    with serving(create_app(chdb_store, max_body_bytes=64 * 1024)) as base:
+def url(chdb_store, tmp_path_factory):
+    with serving(receiver_app(chdb_store, tmp_path_factory.mktemp("journal"), max_body_bytes=64 * 1024)) as base:
         yield base
 
 
@@ -171,6 +179,7 @@ def test_the_receiver_answers_every_payload_and_stores_exactly_what_it_acknowled
     response = requests.post(
         f"{url}/v1/traces", data=gzip.compress(body) if gzipped else body, headers=headers, timeout=WAIT
     )
+    wait_until_stored(url)
     after = span_counts(chdb_store)[0]
     assert response.status_code in (200, 400, 413, 415)
     expected = _outcome(decode_json if content_type == JSON else decode_protobuf, body)

@@ -1,11 +1,15 @@
 """`serve()` as agents use it: its own process owning a chDB directory, the real OTLP/HTTP exporter sending to it,
-SIGTERM while requests are in flight, and the refusals it makes before opening anything."""
+SIGTERM while requests are in flight, SIGKILL under load from several sender processes and a restart on the same
+store, and the refusals it makes before opening anything."""
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
 import signal
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +17,7 @@ import requests
 from opentelemetry.exporter.otlp.proto.http import Compression
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.trace.export import SpanExportResult
-from receiver_support import WAIT, make_sdk_spans, protobuf_body, stored_rows, stored_span_ids
+from receiver_support import SQL, WAIT, ServeProcess, make_sdk_spans, protobuf_body, stored_rows, stored_span_ids
 
 from otel_agentcost.receiver import RemoteListenRefused, serve
 from otel_agentcost.receiver.otlp import decode_protobuf
@@ -23,6 +27,9 @@ from otel_agentcost.store.schema import SCHEMA_VERSION, installed_version
 
 SENDERS = 4
 BATCHES_BEFORE_SIGTERM = 12
+SENDER_PROCESSES = 3
+SPANS_BEFORE_SIGKILL = 1_500
+TOKEN = "s3cret-token-for-serve-tests"
 
 
 @pytest.fixture
@@ -89,20 +96,77 @@ def test_sigterm_under_load_stores_every_acknowledged_span_once(receiver):
     assert set(stored) <= set(sent)
 
 
+def _sender(url: str, acknowledged: Path) -> None:
+    """One agent process posting batches until serve goes away; appends each acknowledged span id to its file."""
+    with requests.Session() as session, acknowledged.open("a") as record:
+        while True:
+            body = protobuf_body(make_sdk_spans(count=48))
+            try:
+                response = session.post(
+                    f"{url}/v1/traces", data=body, headers={"Content-Type": "application/x-protobuf"}, timeout=WAIT
+                )
+            except requests.ConnectionError:
+                return
+            if response.status_code == 200:
+                record.writelines(f"{row.span_id}\n" for row in decode_protobuf(body).rows)
+                record.flush()
+
+
+def _acknowledged(files: list[Path]) -> list[str]:
+    return [line for file in files if file.exists() for line in file.read_text().splitlines()]
+
+
+def test_sigkill_under_load_then_a_restart_stores_every_acknowledged_span_exactly_once(tmp_path, store_dir):
+    first = ServeProcess(store_dir, tmp_path / "serve.log", rate_limit=None)
+    files = [tmp_path / f"acknowledged-{n}.txt" for n in range(SENDER_PROCESSES)]
+    context = multiprocessing.get_context("spawn")
+    senders = [context.Process(target=_sender, args=(first.url, file)) for file in files]
+    for sender in senders:
+        sender.start()
+    try:
+        while len(_acknowledged(files)) < SPANS_BEFORE_SIGKILL and first.process.poll() is None:
+            time.sleep(0.02)
+    finally:
+        first.kill()  # SIGKILL: no shutdown, no draining
+        for sender in senders:
+            sender.join(WAIT)
+    acknowledged = _acknowledged(files)
+    assert len(acknowledged) >= SPANS_BEFORE_SIGKILL
+    logging.getLogger(__name__).info("journal segments left by the kill: %d",
+                                     len(list((store_dir / "agentcost-journal").rglob("*.seg"))))  # fmt: skip
+
+    assert ServeProcess(store_dir, tmp_path / "serve.log").terminate() in (0, -signal.SIGTERM)
+    with _opened(store_dir) as store:
+        copies = {row["span_id"]: row["copies"] for row in store.query((SQL / "span_copies.sql").read_text())}
+    assert {span_id: copies.get(span_id, 0) for span_id in acknowledged} == dict.fromkeys(acknowledged, 1)
+    assert set(copies.values()) == {1}  # nothing stored twice, acknowledged or not
+
+
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "example.com"])
-def test_serve_refuses_to_listen_beyond_loopback_before_opening_anything(host, store_dir):
-    with pytest.raises(RemoteListenRefused, match=f"refusing to listen on '{host}'.*allow_remote=True"):
+def test_serve_refuses_to_listen_beyond_loopback_without_a_token_before_opening_anything(host, store_dir):
+    with pytest.raises(RemoteListenRefused, match=f"refusing to listen on '{host}' without a token.*--token-file"):
         serve(f"chdb:{store_dir}", host=host)
     assert not store_dir.exists()
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.53", "::1", "localhost"])
-def test_loopback_hosts_are_allowed(host):
-    check_listen_host(host, allow_remote=False)
+def test_loopback_hosts_need_no_token(host):
+    check_listen_host(host, token=None, insecure_no_auth=False)
 
 
-def test_allow_remote_permits_any_host():
-    check_listen_host("0.0.0.0", allow_remote=True)
+def test_a_token_permits_any_host():
+    check_listen_host("0.0.0.0", token=TOKEN, insecure_no_auth=False)
+
+
+def test_insecure_no_auth_permits_any_host_with_a_warning(caplog):
+    check_listen_host("0.0.0.0", token=None, insecure_no_auth=True)
+    assert "listening on 0.0.0.0 with NO authentication (insecure_no_auth)" in caplog.text
+    assert caplog.records[-1].levelname == "WARNING"
+
+
+def test_a_token_and_insecure_no_auth_together_are_refused():
+    with pytest.raises(RemoteListenRefused, match="contradict each other"):
+        check_listen_host("0.0.0.0", token=TOKEN, insecure_no_auth=True)
 
 
 def test_a_port_in_use_is_reported_before_the_store_is_opened(store_dir):
