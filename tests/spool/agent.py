@@ -1,7 +1,8 @@
 """An agent process for the spool tests: spans through the SDK's batch processor and the spool to a real store.
 
-`python agent.py SPOOL_DIR TARGET`, TARGET an OTLP/HTTP traces URL or a store URL (then the in-process ClickHouse
-exporter). It reads one command per line on stdin and answers each with one line on stdout:
+`python agent.py SPOOL_DIR TARGET [TIMEOUT]`, TARGET an OTLP/HTTP traces URL (TIMEOUT: the OTLP exporter's, in
+seconds, default 0.5) or a store URL (then the in-process ClickHouse exporter). It reads one command per line on
+stdin and answers each with one line on stdout:
   emit N NAME   the ids (hex) of N new spans, once the batch processor has handed them to the spool
   flush         the spool's force_flush result (True once everything is delivered)
   stats         the spool's counters as JSON
@@ -23,9 +24,9 @@ from otel_agentcost.store.exporter import ClickHouseSpanExporter
 FAST = {"initial_backoff": 0.01, "max_backoff": 0.1, "rescan_seconds": 0.05, "shutdown_seconds": 10}
 
 
-def target_exporter(target: str) -> SpanExporter:
+def target_exporter(target: str, timeout: float) -> SpanExporter:
     if target.endswith("/v1/traces"):
-        return OTLPSpanExporter(endpoint=target, timeout=0.5)
+        return OTLPSpanExporter(endpoint=target, timeout=timeout)
     return ClickHouseSpanExporter(target)
 
 
@@ -35,8 +36,8 @@ def counters(spool: SpoolingSpanExporter) -> str:
     )
 
 
-def main(directory: str, target: str) -> None:
-    spool = SpoolingSpanExporter(target_exporter(target), directory=directory, **FAST)
+def main(directory: str, target: str, timeout: str = "0.5") -> None:
+    spool = SpoolingSpanExporter(target_exporter(target, float(timeout)), directory=directory, **FAST)
     provider = TracerProvider()
     provider.add_span_processor(BatchSpanProcessor(spool))
     tracer = provider.get_tracer("spool-agent")

@@ -65,7 +65,8 @@ class OtlpEndpoint:
         self.received: list[int] = []
         self.released = threading.Event()  # cleared: requests are held until set (a slow store)
         self.released.set()
-        self.holding = threading.Event()  # set while a request is held
+        self.holding = threading.Event()  # set once a request is held
+        self.held = 0  # requests held so far
         self._server: ThreadingHTTPServer | None = None
 
     @property
@@ -79,6 +80,7 @@ class OtlpEndpoint:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 if not endpoint.released.is_set():
+                    endpoint.held += 1
                     endpoint.holding.set()
                     endpoint.released.wait(HOLD_LIMIT_SECONDS)
                 request = ExportTraceServiceRequest.FromString(body)
@@ -120,11 +122,11 @@ def endpoint() -> Iterator[OtlpEndpoint]:
 class Agent:
     """A separate agent process (agent.py) exporting through the spool in `directory` to `target`."""
 
-    def __init__(self, directory: Path, target: str) -> None:
+    def __init__(self, directory: Path, target: str, *options: str) -> None:
         self.stderr = directory.parent / f"agent-{time.monotonic_ns()}.log"
         with self.stderr.open("w") as log:
             self._process = subprocess.Popen(
-                [sys.executable, str(AGENT), str(directory), target],
+                [sys.executable, str(AGENT), str(directory), target, *options],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
             )  # fmt: skip
 
