@@ -5,61 +5,115 @@ pdata's enum names (`Client`, `Error`), lowercase hex ids with the all-zero id a
 trace state header, `service.name` from the resource, every attribute value as `AsString()` would write it, and
 events and links as parallel arrays. Building the row the same way here makes the in-process path and the
 collector path indistinguishable.
+
+This runs for every exported span, so the work that is the same for many spans is done once per batch: the
+spans of a batch share a handful of resources and scopes, whose columns are computed once each.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.trace import SpanContext, SpanKind
-from opentelemetry.trace.span import TraceState
+from opentelemetry.sdk.util.instrumentation import InstrumentationScope
+from opentelemetry.trace import SpanContext, SpanKind, StatusCode
 
 from otel_agentcost.store.columns import SPAN_KIND_NAMES, STATUS_CODE_NAMES, SpanRow
 from otel_agentcost.store.values import attribute_map, attribute_string
 
-# The API's SpanKind to the OTLP enum the collector names (the API has no UNSPECIFIED, so its values are off by one).
-_OTLP_KIND = {
-    SpanKind.INTERNAL: 1,
-    SpanKind.SERVER: 2,
-    SpanKind.CLIENT: 3,
-    SpanKind.PRODUCER: 4,
-    SpanKind.CONSUMER: 5,
+# The API's SpanKind to the name of the OTLP enum value the collector writes (the API has no UNSPECIFIED, so its
+# values are off by one from OTLP's).
+_KIND_NAMES = {
+    SpanKind.INTERNAL: SPAN_KIND_NAMES[1],
+    SpanKind.SERVER: SPAN_KIND_NAMES[2],
+    SpanKind.CLIENT: SPAN_KIND_NAMES[3],
+    SpanKind.PRODUCER: SPAN_KIND_NAMES[4],
+    SpanKind.CONSUMER: SPAN_KIND_NAMES[5],
 }
+_STATUS_NAMES = {code: STATUS_CODE_NAMES[code.value] for code in StatusCode}
+
+_ResourceColumns = tuple[str, dict[str, str]]  # ServiceName, ResourceAttributes
+_ScopeColumns = tuple[str, str]  # ScopeName, ScopeVersion
+
+
+def span_rows(spans: Iterable[ReadableSpan]) -> list[SpanRow]:
+    """The rows of a batch of spans, computing each distinct resource's and scope's columns once."""
+    resources: dict[int, _ResourceColumns] = {}
+    scopes: dict[int, _ScopeColumns] = {}
+    rows = []
+    for span in spans:
+        resource = span.resource
+        resource_columns = resources.get(id(resource))
+        if resource_columns is None:
+            resource_columns = resources[id(resource)] = _resource_columns(resource)
+        scope = span.instrumentation_scope
+        scope_columns = scopes.get(id(scope))
+        if scope_columns is None:
+            scope_columns = scopes[id(scope)] = _scope_columns(scope)
+        rows.append(_span_row(span, resource_columns, scope_columns))
+    return rows
 
 
 def span_row(span: ReadableSpan) -> SpanRow:
+    (row,) = span_rows((span,))
+    return row
+
+
+def _span_row(span: ReadableSpan, resource: _ResourceColumns, scope: _ScopeColumns) -> SpanRow:
     context = span.get_span_context()
+    parent = span.parent
     start = span.start_time or 0
     end = span.end_time or start
-    resource_attributes = span.resource.attributes
-    scope = span.instrumentation_scope
+    status = span.status
     events = span.events
     links = span.links
     return SpanRow(
         timestamp_ns=start,
         trace_id=_trace_id(context),
         span_id=_span_id(context),
-        parent_span_id=_span_id(span.parent),
+        parent_span_id=_span_id(parent),
         trace_state=_trace_state(context),
         span_name=span.name,
-        span_kind=SPAN_KIND_NAMES[_OTLP_KIND[span.kind]],
-        service_name=attribute_string(resource_attributes["service.name"])
-        if "service.name" in resource_attributes
-        else "",
-        resource_attributes=attribute_map(resource_attributes),
-        scope_name=scope.name if scope else "",
-        scope_version=(scope.version or "") if scope else "",
-        span_attributes=attribute_map(span.attributes),
-        duration_ns=max(end - start, 0),
-        status_code=STATUS_CODE_NAMES[span.status.status_code.value],
-        status_message=span.status.description or "",
-        events_timestamp_ns=[event.timestamp for event in events],
-        events_name=[event.name for event in events],
-        events_attributes=[attribute_map(event.attributes) for event in events],
-        links_trace_id=[_trace_id(link.context) for link in links],
-        links_span_id=[_span_id(link.context) for link in links],
-        links_trace_state=[_trace_state(link.context) for link in links],
-        links_attributes=[attribute_map(link.attributes) for link in links],
+        span_kind=_KIND_NAMES[span.kind],
+        service_name=resource[0],
+        resource_attributes=resource[1],
+        scope_name=scope[0],
+        scope_version=scope[1],
+        span_attributes=attribute_map(_attributes(span)),
+        duration_ns=end - start if end > start else 0,
+        status_code=_STATUS_NAMES[status.status_code],
+        status_message=status.description or "",
+        events_timestamp_ns=[event.timestamp for event in events] if events else [],
+        events_name=[event.name for event in events] if events else [],
+        events_attributes=[attribute_map(event.attributes) for event in events] if events else [],
+        links_trace_id=[_trace_id(link.context) for link in links] if links else [],
+        links_span_id=[_span_id(link.context) for link in links] if links else [],
+        links_trace_state=[_trace_state(link.context) for link in links] if links else [],
+        links_attributes=[attribute_map(link.attributes) for link in links] if links else [],
     )
+
+
+def _attributes(span: ReadableSpan) -> Mapping[str, Any]:
+    """The span's attributes as the plain dict the SDK keeps them in, when it does.
+
+    The public `attributes` is a read-only proxy over a BoundedAttributes, whose items() goes through the Mapping
+    ABC one key at a time: several times slower than the dict inside it, for the same items in the same order.
+    """
+    held = getattr(span, "_attributes", None)
+    plain = getattr(held, "_dict", held)
+    return plain if type(plain) is dict else span.attributes
+
+
+def _resource_columns(resource: Resource) -> _ResourceColumns:
+    attributes = resource.attributes
+    service = attribute_string(attributes["service.name"]) if "service.name" in attributes else ""
+    return service, attribute_map(attributes)
+
+
+def _scope_columns(scope: InstrumentationScope | None) -> _ScopeColumns:
+    return (scope.name, scope.version or "") if scope is not None else ("", "")
 
 
 def _trace_id(context: SpanContext | None) -> str:
@@ -71,5 +125,5 @@ def _span_id(context: SpanContext | None) -> str:
 
 
 def _trace_state(context: SpanContext | None) -> str:
-    state: TraceState | None = context.trace_state if context is not None else None
+    state = context.trace_state if context is not None else None
     return state.to_header() if state else ""

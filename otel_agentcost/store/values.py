@@ -10,8 +10,9 @@ from __future__ import annotations
 import base64
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from json.encoder import encode_basestring
 from typing import Any
 
 # Go's encoding/json escapes these inside strings by default; pdata marshals arrays and maps with it.
@@ -26,15 +27,20 @@ def format_float(value: float) -> str:
     Plain shortest decimals, except an exponent below 1e-6 or from 1e21 up (`1e-7`, `1.5e+21`). NaN and
     infinities come out as pdata's own error text, which is what the collector stores for them.
     """
+    text = repr(value)
+    if "e" not in text and "n" not in text:
+        # Python's repr is already the shortest plain decimal from 1e-4 up to 1e16 (nan and inf hold an "n"):
+        # ES6 writes the same digits, without the ".0" of a whole number.
+        return text[:-2] if text.endswith(".0") else text
     if math.isnan(value) or math.isinf(value):
         return "json: unsupported value: " + ("NaN" if math.isnan(value) else "+Inf" if value > 0 else "-Inf")
     magnitude = abs(value)
-    if magnitude != 0 and (magnitude < 1e-6 or magnitude >= 1e21):
+    if magnitude < 1e-6 or magnitude >= 1e21:
         # repr gives Go's shortest 'e' form with a two-digit exponent; Go then drops the padding of e-0X.
-        mantissa, _, exponent = repr(value).partition("e")
+        mantissa, _, exponent = text.partition("e")
         sign, digits = exponent[0], exponent[1:].lstrip("0")
         return f"{mantissa}e{sign}{digits.zfill(2) if sign == '+' else digits}"
-    text = format(Decimal(repr(value)), "f")
+    text = format(Decimal(text), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
@@ -46,6 +52,12 @@ class _Unmarshalable(ValueError):
 
 def attribute_string(value: Any) -> str:
     """One attribute value (as the OpenTelemetry SDK holds it) in the collector's stored form."""
+    convert = _BY_TYPE.get(type(value))
+    return convert(value) if convert is not None else _by_isinstance(value)
+
+
+def _by_isinstance(value: Any) -> str:
+    """Subclasses of the value types (an IntEnum, a str subclass) and sequences, which have no entry by type."""
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
@@ -55,14 +67,18 @@ def attribute_string(value: Any) -> str:
     if isinstance(value, float):
         return format_float(value)
     if isinstance(value, (bytes, bytearray)):
-        return base64.b64encode(bytes(value)).decode("ascii")
+        return _base64(value)
     return _to_json(value)
+
+
+def _base64(value: bytes | bytearray) -> str:
+    return base64.b64encode(bytes(value)).decode("ascii")
 
 
 def attribute_map(attributes: Mapping[str, Any] | None) -> dict[str, str]:
     if not attributes:
         return {}
-    return {key: attribute_string(value) for key, value in attributes.items()}
+    return {key: value if value.__class__ is str else attribute_string(value) for key, value in attributes.items()}
 
 
 def _to_json(value: Any) -> str:
@@ -74,21 +90,59 @@ def _to_json(value: Any) -> str:
 
 def _json(value: Any) -> str:
     """Compact JSON as Go's json.Marshal writes pdata's AsRaw(): sorted map keys, ES6 floats, bytes as base64."""
+    encode = _JSON_BY_TYPE.get(type(value))
+    return encode(value) if encode is not None else _json_by_isinstance(value)
+
+
+def _json_by_isinstance(value: Any) -> str:
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return encode_basestring(value)
     if isinstance(value, bool) or value is None:
         return json.dumps(value)
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            raise _Unmarshalable(value)
-        return format_float(value)
+        return _json_float(value)
     if isinstance(value, (bytes, bytearray)):
-        return json.dumps(base64.b64encode(bytes(value)).decode("ascii"))
+        return json.dumps(_base64(value))
     if isinstance(value, Mapping):
         items = sorted((str(key), item) for key, item in value.items())
-        return "{" + ",".join(f"{json.dumps(key, ensure_ascii=False)}:{_json(item)}" for key, item in items) + "}"
+        return "{" + ",".join(f"{encode_basestring(key)}:{_json(item)}" for key, item in items) + "}"
     if isinstance(value, Sequence):
-        return "[" + ",".join(_json(item) for item in value) + "]"
-    return json.dumps(str(value), ensure_ascii=False)
+        return _json_array(value)
+    return encode_basestring(str(value))
+
+
+def _json_float(value: float) -> str:
+    if math.isnan(value) or math.isinf(value):
+        raise _Unmarshalable(value)
+    return format_float(value)
+
+
+def _json_array(value: Sequence[Any]) -> str:
+    return "[" + ",".join(map(_json, value)) + "]"
+
+
+# The types arrays hold, looked up in one step; encode_basestring is the quoting json.dumps(ensure_ascii=False) uses.
+_JSON_BY_TYPE: dict[type, Callable[[Any], str]] = {
+    str: encode_basestring,
+    bool: lambda value: "true" if value else "false",
+    int: int.__repr__,
+    float: _json_float,
+    type(None): lambda value: "null",
+    list: _json_array,
+    tuple: _json_array,
+}
+
+
+# The exact types the SDK holds, looked up in one step (this runs for every attribute of every span).
+_BY_TYPE: dict[type, Callable[[Any], str]] = {
+    str: str,
+    bool: lambda value: "true" if value else "false",
+    int: int.__repr__,
+    float: format_float,
+    bytes: _base64,
+    bytearray: _base64,
+    list: _to_json,
+    tuple: _to_json,
+}

@@ -1,0 +1,391 @@
+"""Ingest throughput: spans per second into chDB through the in-process exporter and through `serve`, and the bytes
+each stored span takes.
+
+Every measurement runs in a process of its own (chDB allows one directory per process, and `serve` owns its store):
+- exporter: ClickHouseSpanExporter on a fresh chDB directory, fed batches of 512 LLM-call spans that the real SDK
+  made beforehand (the spans are built once, outside the timing; the first batch creates the schema, untimed).
+- serve (OTLP exporter): `serve` on a fresh chDB directory, and several sending processes each exporting its own
+  spans with the SDK's real OTLPSpanExporter (protobuf over HTTP), batches of 512; the time runs from the moment all
+  senders start until the last acknowledgement (the receiver acknowledges only stored spans).
+- serve (pre-encoded): the same, with each sender posting protobuf bodies encoded beforehand, so that only the
+  server's side is measured.
+Bytes per span are the compressed bytes of `otel_traces`' active parts over its rows, after the parts are merged.
+
+`--against DIR` runs every measurement a second time with the otel_agentcost package from DIR (an export of an
+earlier commit, e.g. `git archive <commit> otel_agentcost dashboards | tar -x -C DIR`) and reports the ratio, so a
+before/after is measured side by side on the same machine in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+BATCH = 512
+EXPORTER_TARGET = 50_000
+SERVE_TARGET = 20_000
+PATHS = ("exporter", "serve", "serve-encoded")
+SQL = Path(__file__).parent / "sql"
+START_NS = 1_767_225_600_000_000_000  # 2026-01-01T00:00:00Z
+MODELS = (("openai", "gpt-5-mini", "api.openai.com"), ("openai", "gpt-5", "api.openai.com"))
+MODELS += (
+    ("anthropic", "claude-sonnet-4-5", "api.anthropic.com"),
+    ("anthropic", "claude-haiku-4-5", "api.anthropic.com"),
+)
+TRIGGERS = ("user", "heartbeat", "heartbeat", "schedule", "reactive")
+ROLES = (("pm", "pm-trivial"), ("pm", "pm-heavy"), ("coder", "coder"), ("reviewer", "review"))
+
+
+# --- spans ----------------------------------------------------------------------------------------------------------
+
+
+def llm_spans(count: int, seed: int) -> list[Any]:
+    """`count` finished LLM-call spans from the real SDK, with the attributes this project's instrumentation writes,
+    under a task span of a session; values vary as in a fleet (sessions, tasks, models, token counts)."""
+    from opentelemetry import trace
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, TraceFlags
+
+    from otel_agentcost import attributes as attr
+    from otel_agentcost.version import __version__
+
+    rng = random.Random(seed)
+    resource = Resource.create({"service.name": f"agent-{seed % 7}", "service.instance.id": f"{seed:08x}"})
+    tracer = TracerProvider(resource=resource).get_tracer("otel_agentcost", __version__)
+    spans = []
+    for n in range(count):
+        session = rng.randrange(400)
+        task = f"T-{session}-{n // 12}"
+        provider, model, server = rng.choice(MODELS)
+        role, lane = rng.choice(ROLES)
+        input_tokens = rng.randrange(500, 60_000)
+        output_tokens = rng.randrange(20, 4_000)
+        parent = SpanContext(rng.getrandbits(128), rng.getrandbits(64), True, TraceFlags(TraceFlags.SAMPLED))
+        start = START_NS + n * 400_000_000 + rng.randrange(400_000_000)
+        values: dict[str, Any] = {
+            attr.GEN_AI_OPERATION_NAME: "chat",
+            attr.GEN_AI_PROVIDER_NAME: provider,
+            attr.GEN_AI_REQUEST_MODEL: model,
+            attr.GEN_AI_RESPONSE_MODEL: f"{model}-2026-08-01",
+            attr.GEN_AI_RESPONSE_ID: f"resp_{rng.getrandbits(96):024x}",
+            attr.GEN_AI_RESPONSE_FINISH_REASONS: ("stop",) if rng.random() < 0.8 else ("tool_calls",),
+            attr.GEN_AI_REQUEST_STREAM: rng.random() < 0.3,
+            attr.GEN_AI_USAGE_INPUT_TOKENS: input_tokens,
+            attr.GEN_AI_USAGE_OUTPUT_TOKENS: output_tokens,
+            attr.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS: input_tokens // 2,
+            attr.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS: rng.randrange(0, 2_000),
+            attr.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS: output_tokens // 3,
+            attr.GEN_AI_CONVERSATION_ID: f"s-{session}",
+            attr.GEN_AI_AGENT_NAME: f"{role}-{session % 9}",
+            attr.SERVER_ADDRESS: server,
+            attr.SERVER_PORT: 443,
+            attr.SESSION_ID: f"s-{session}",
+            attr.TASK_ID: task,
+            attr.TASK_KIND: "triage",
+            attr.TRIGGER: rng.choice(TRIGGERS),
+            attr.LANE: lane,
+            attr.AGENT_ROLE: role,
+            attr.COST_USD: round(input_tokens * 2.5e-7 + output_tokens * 1e-5, 6),
+            attr.COST_SOURCE: attr.COST_FROM_PRICE_TABLE,
+            attr.CONTEXT_INHERITED_TOKENS: rng.randrange(0, input_tokens),
+            attr.CONTEXT_FOREIGN_TOKENS: 0,
+            attr.CONTEXT_CHARS: input_tokens * 4,
+            attr.CONTEXT_INTRODUCED: ",".join(f"{rng.getrandbits(64):016x}:{rng.randrange(9999)}" for _ in range(2)),
+        }
+        span = tracer.start_span(
+            f"chat {model}",
+            context=trace.set_span_in_context(NonRecordingSpan(parent)),
+            kind=SpanKind.CLIENT,
+            attributes=values,
+            start_time=start,
+        )
+        span.end(end_time=start + rng.randrange(200_000_000, 30_000_000_000))
+        spans.append(span)
+    return spans
+
+
+def batches(items: Sequence[Any]) -> list[Sequence[Any]]:
+    return [items[i : i + BATCH] for i in range(0, len(items), BATCH)]
+
+
+# --- workers (each in its own process) ------------------------------------------------------------------------------
+
+
+def exporter_worker(spans: int, directory: str) -> dict[str, Any]:
+    from otel_agentcost.store.exporter import ClickHouseSpanExporter
+
+    warmup, *timed = batches(llm_spans(spans + BATCH, seed=1))
+    exporter = ClickHouseSpanExporter(f"chdb:{directory}")
+    exporter.export(warmup)  # opens the store and creates the schema
+    started = time.perf_counter()
+    for batch in timed:
+        if exporter.export(batch).name != "SUCCESS":
+            raise SystemExit("the exporter reported a failure; see the log above")
+    seconds = time.perf_counter() - started
+    exporter.shutdown()
+    return {"spans": spans, "seconds": seconds, **stored_size(directory, spans + BATCH)}
+
+
+def server_worker(directory: str, port: int) -> dict[str, Any]:
+    """Run `serve` until SIGINT, then report what it stored."""
+    from otel_agentcost.receiver.server import serve
+
+    logging_quiet()
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn shuts down gracefully on SIGINT, then raises it again
+        serve(f"chdb:{directory}", port=port)
+    return stored_size(directory, None)
+
+
+def sender_worker(spans: int, seed: int, port: int, encoded: bool) -> dict[str, Any]:
+    """Build this sender's spans (or bodies), say `ready`, wait for `go` on stdin, send all, report when done."""
+    items = batches(llm_spans(spans, seed))
+    url = f"http://127.0.0.1:{port}/v1/traces"
+    if encoded:
+        send = encoded_sender(url, items)
+    else:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        exporter = OTLPSpanExporter(endpoint=url, timeout=60)
+
+        def send() -> None:
+            for batch in items:
+                if exporter.export(batch).name != "SUCCESS":
+                    raise SystemExit("the OTLP exporter reported a failure")
+
+    print("ready", flush=True)
+    sys.stdin.readline()
+    send()
+    return {"spans": spans, "finished": time.time()}
+
+
+def encoded_sender(url: str, items: list[Sequence[Any]]) -> Any:
+    import httpx2
+    from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
+
+    bodies = [encode_spans(batch).SerializeToString() for batch in items]
+    headers = {"content-type": "application/x-protobuf"}
+
+    def send() -> None:
+        with httpx2.Client(timeout=60) as client:
+            for body in bodies:
+                while (response := client.post(url, content=body, headers=headers)).status_code == 429:
+                    time.sleep(0.01)  # busy: retry soon (the SDK's exporter backs off for longer)
+                if response.status_code != 200:
+                    raise SystemExit(f"serve answered {response.status_code}: {response.text}")
+
+    return send
+
+
+def stored_size(directory: str, expected_rows: int | None) -> dict[str, Any]:
+    """Rows and bytes per span of otel_traces, after merging its parts (as the table settles in use)."""
+    from otel_agentcost.store import open_store
+
+    with open_store(f"chdb:{directory}") as store:
+        store.command((SQL / "ingest_optimize.sql").read_text())
+        (size,) = store.query((SQL / "ingest_bytes_per_span.sql").read_text(), {"database": store.database})
+    if expected_rows is not None and size["rows"] != expected_rows:
+        raise SystemExit(f"otel_traces holds {size['rows']} rows, expected {expected_rows}")
+    return size
+
+
+def logging_quiet() -> None:
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+
+
+# --- the driver -----------------------------------------------------------------------------------------------------
+
+
+def run_worker(args: list[str], pythonpath: str | None) -> dict[str, Any]:
+    result = subprocess.run(worker_command(args), env=worker_env(pythonpath), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"worker {args[0]} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def worker_command(args: list[str]) -> list[str]:
+    return [sys.executable, str(Path(__file__).resolve()), "--worker", *args]
+
+
+def worker_env(pythonpath: str | None) -> dict[str, str]:
+    env = dict(os.environ)
+    if pythonpath:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [pythonpath, env.get("PYTHONPATH")]))
+    return env
+
+
+def measure_exporter(spans: int, pythonpath: str | None) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="ingest-exporter-") as directory:
+        return run_worker(["exporter", str(spans), directory], pythonpath)
+
+
+def measure_serve(spans: int, senders: int, encoded: bool, pythonpath: str | None) -> dict[str, Any]:
+    port = free_port()
+    env = worker_env(pythonpath)
+    with tempfile.TemporaryDirectory(prefix="ingest-serve-") as directory:
+        server = subprocess.Popen(worker_command(["server", directory, str(port)]), env=env, stdout=subprocess.PIPE)
+        try:
+            wait_for_port(port, server)
+            per_sender = spans // senders
+            started, finished = run_senders(senders, per_sender, port, encoded, env)
+        finally:
+            server.send_signal(signal.SIGINT)
+            out, _ = server.communicate(timeout=300)
+        size = json.loads(out.decode().splitlines()[-1])
+    total = per_sender * senders
+    if size["rows"] != total:
+        raise RuntimeError(f"serve stored {size['rows']} rows, the senders sent {total}")
+    return {"spans": total, "seconds": finished - started, **size}
+
+
+def run_senders(senders: int, per_sender: int, port: int, encoded: bool, env: dict[str, str]) -> tuple[float, float]:
+    args = [["sender", str(per_sender), str(100 + n), str(port), str(int(encoded))] for n in range(senders)]
+    procs = [
+        subprocess.Popen(worker_command(a), env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        for a in args
+    ]
+    for proc in procs:
+        if proc.stdout is None or proc.stdout.readline().strip() != "ready":
+            raise RuntimeError("a sender failed while building its spans")
+    started = time.time()
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    results = []
+    for proc in procs:
+        out, _ = proc.communicate(timeout=600)
+        if proc.returncode != 0:
+            raise RuntimeError("a sender failed; see its output above")
+        results.append(json.loads(out.splitlines()[-1]))
+    return started, max(result["finished"] for result in results)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("serve exited before it listened")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"serve did not listen on port {port}")
+
+
+def measurements(args: argparse.Namespace) -> list[tuple[str, int, Any]]:
+    """(name, target, measure(pythonpath)) for each path into the store that --only selects."""
+    senders = args.senders
+    every = {
+        "exporter": ("exporter -> chDB", EXPORTER_TARGET, lambda path: measure_exporter(args.spans, path)),
+        "serve": (
+            f"serve, {senders} OTLPSpanExporter senders",
+            SERVE_TARGET,
+            lambda path: measure_serve(args.spans, senders, False, path),
+        ),
+        "serve-encoded": (
+            f"serve, {senders} senders of pre-encoded bodies",
+            SERVE_TARGET,
+            lambda path: measure_serve(args.spans, senders, True, path),
+        ),
+    }
+    return [every[name] for name in args.only]
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    if args.worker:
+        print(json.dumps(worker(args.worker)))
+        return
+    rows, notes = [], []
+    for name, target, measure in measurements(args):
+        result = measure(None)
+        rate = result["spans"] / result["seconds"]
+        row = [name, "this tree", result["spans"], round(rate), target, round(result["bytes_per_span"], 1)]
+        if args.against:
+            before = measure(args.against)
+            before_rate = before["spans"] / before["seconds"]
+            rows.append(
+                [
+                    name,
+                    f"before ({args.against})",
+                    before["spans"],
+                    round(before_rate),
+                    target,
+                    round(before["bytes_per_span"], 1),
+                    1.0,
+                ]
+            )
+            row.append(round(rate / before_rate, 2))
+            notes.append(f"{name}: {rate / before_rate:.2f}x the spans/s of {args.against}, measured in this run")
+        rows.append(row)
+        print(f"{name}: {rate:,.0f} spans/s, {result['bytes_per_span']:.1f} bytes/span", file=sys.stderr)
+    columns = ["path", "code", "spans", "spans_per_s", "target_spans_per_s", "bytes_per_span"]
+    notes.insert(
+        0,
+        f"batches of {BATCH} LLM-call spans from the real SDK; {os.cpu_count()} CPUs; serve and "
+        "senders share them; bytes per span = compressed bytes of otel_traces' parts after merging / rows",
+    )
+    report = {
+        "title": "Ingest",
+        "columns": columns + (["speedup"] if args.against else []),
+        "rows": rows,
+        "notes": notes,
+    }
+    text = json.dumps(report, indent=2)
+    if args.out:
+        Path(args.out).write_text(text + "\n")
+    print(text)
+
+
+def worker(argv: list[str]) -> dict[str, Any]:
+    kind, *rest = argv
+    if kind == "exporter":
+        return exporter_worker(int(rest[0]), rest[1])
+    if kind == "server":
+        return server_worker(rest[0], int(rest[1]))
+    if kind == "sender":
+        return sender_worker(int(rest[0]), int(rest[1]), int(rest[2]), rest[3] == "1")
+    raise SystemExit(f"unknown worker {kind!r}")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a small run, for a smoke check")
+    parser.add_argument("--out", help="write the JSON report here too")
+    parser.add_argument("--spans", type=int, help="spans per measurement (default 100,000; 8,192 with --quick)")
+    parser.add_argument("--senders", type=int, default=4, help="sending processes for serve (default 4)")
+    parser.add_argument("--against", help="also measure the otel_agentcost package in this directory, for a ratio")
+    parser.add_argument(
+        "--only", nargs="+", choices=PATHS, default=list(PATHS), help="measure only these paths (default: all)"
+    )
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.spans is None:
+        args.spans = 8_192 if args.quick else 100_000
+    return args
+
+
+if __name__ == "__main__":
+    main()
