@@ -1,0 +1,66 @@
+"""The spool in front of the exporters `opentelemetry-instrument` sets up from the standard `OTEL_*` variables:
+with the store down the agent's spans wait in the spool and the next run delivers them; the console exporter and
+`AGENTCOST_SPOOL=off` are left as the SDK makes them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from conftest import free_port
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+
+from otel_agentcost.spool import spooling_processor
+from otel_agentcost.spool.segments import SUFFIX
+
+AGENT = textwrap.dedent(
+    """
+    from opentelemetry import trace
+    provider = trace.get_tracer_provider()
+    processors = provider._active_span_processor._span_processors
+    exporters = [type(p.span_exporter).__name__ for p in processors if hasattr(p, "span_exporter")]
+    print(",".join(exporters))
+    with trace.get_tracer("zero-code").start_as_current_span("step"):
+        pass
+    """
+)
+
+
+def instrumented(tmp_path: Path, **variables: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "AGENTCOST_SPOOL_DIR": str(tmp_path / "spool"), "AGENTCOST_SPOOL_SHUTDOWN_SECONDS": "30",
+           "OTEL_BSP_SCHEDULE_DELAY": "10", **variables}  # fmt: skip
+    instrument = Path(sys.executable).with_name("opentelemetry-instrument")
+    result = subprocess.run(
+        [str(instrument), sys.executable, "-c", AGENT], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_spans_of_a_run_with_the_collector_down_are_delivered_by_the_next_run(endpoint, tmp_path):
+    endpoint.stop()
+    traces = {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": endpoint.url}
+    first = instrumented(tmp_path, **traces)
+    assert first.stdout.split() == ["SpoolingSpanExporter"]
+    assert len(list((tmp_path / "spool").glob(f"*{SUFFIX}"))) == 1
+    assert "1 span(s) wait in" in first.stderr
+    endpoint.start()
+    instrumented(tmp_path, **traces)
+    assert len(endpoint.received) == 2  # the first run's span, then the second's
+    assert not list((tmp_path / "spool").glob(f"*{SUFFIX}"))
+
+
+def test_the_console_exporter_and_spool_off_are_left_unwrapped(monkeypatch, tmp_path):
+    monkeypatch.setenv("AGENTCOST_SPOOL_DIR", str(tmp_path))
+    otlp = OTLPSpanExporter(endpoint=f"http://127.0.0.1:{free_port()}/v1/traces")
+    spooled, console = spooling_processor(otlp), spooling_processor(ConsoleSpanExporter())
+    monkeypatch.setenv("AGENTCOST_SPOOL", "off")
+    unwrapped = spooling_processor(otlp)
+    assert spooled.span_exporter.exporter is otlp and console.span_exporter.__class__ is ConsoleSpanExporter
+    assert unwrapped.span_exporter is otlp
+    for processor in (spooled, console, unwrapped):
+        processor.shutdown()
