@@ -53,20 +53,30 @@ class Served:
             assert exporter.export([span]) == SpanExportResult.SUCCESS
         finally:
             exporter.shutdown()
+        self._wait_until_stored()
+
+    def _wait_until_stored(self) -> None:
+        """serve answers once a span is in its journal; the page reads the store, which the insert reaches next."""
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            health = requests.get(f"{self.url}/healthz", timeout=WAIT).json()
+            if health["queued_spans"] == 0 and health["journal_bytes"] == 0:
+                return
+            time.sleep(0.01)
+        raise AssertionError(f"serve did not store the span: {health}")
 
 
 @contextmanager
-def serving(store: str, log: Path) -> Iterator[Served]:
-    """`otel-agentcost serve --store STORE` on a free port until the block ends (then SIGTERM)."""
+def serving(store: str, log: Path, *options: str) -> Iterator[Served]:
+    """`otel-agentcost serve --store STORE OPTIONS` on a free port until the block ends (then SIGTERM); its journal
+    beside the log, so that a server store's journal stays out of the user's state directory."""
     with socket.create_server(("127.0.0.1", 0)) as probe:
         port = probe.getsockname()[1]
     command = "import sys; from otel_agentcost.cli import main; sys.exit(main(sys.argv[1:]))"
+    journal = str(log.with_suffix(".journal"))
+    arguments = ["serve", "--store", store, "--port", str(port), "--journal", journal, *options]
     with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-c", command, "serve", "--store", store, "--port", str(port)],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+        process = subprocess.Popen([sys.executable, "-c", command, *arguments], stdout=output, stderr=subprocess.STDOUT)
     try:
         served = Served(f"http://127.0.0.1:{port}", log)
         _wait_until_healthy(served, process)
