@@ -38,17 +38,40 @@ def test_init_is_idempotent_and_adds_to_an_existing_provider():
     assert result.stdout.strip() == "ok", result.stderr
 
 
-def test_init_builds_a_provider_with_the_service_name_and_otlp_by_default():
+def test_init_builds_a_provider_with_the_service_name_and_spooled_otlp_by_default(tmp_path):
     result = run_python(
-        """
+        f"""
+        import os
+        os.environ["AGENTCOST_SPOOL_DIR"] = {str(tmp_path)!r}
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+        from otel_agentcost.spool import SpoolingSpanExporter
         import otel_agentcost as agentcost
 
         provider = agentcost.init(service_name="pm-agent")
         assert provider.resource.attributes["service.name"] == "pm-agent"
-        exporters = [p.span_exporter for p in provider._active_span_processor._span_processors
-                     if hasattr(p, "span_exporter")]
-        assert any(isinstance(e, OTLPSpanExporter) for e in exporters), exporters
+        (exporter,) = [p.span_exporter for p in provider._active_span_processor._span_processors
+                       if hasattr(p, "span_exporter")]
+        assert isinstance(exporter, SpoolingSpanExporter) and isinstance(exporter.exporter, OTLPSpanExporter)
+        assert str(exporter.directory) == {str(tmp_path)!r}
+        print("ok")
+        """
+    )
+    assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_with_the_spool_off_init_uses_the_store_exporter_as_is(tmp_path):
+    result = run_python(
+        f"""
+        import os
+        os.environ["AGENTCOST_SPOOL"] = "off"
+        from otel_agentcost.store.exporter import ClickHouseSpanExporter
+        from otel_agentcost.spool import SpoolingSpanExporter
+        import otel_agentcost as agentcost
+
+        provider = agentcost.init(store="chdb:{tmp_path}/store")
+        (exporter,) = [p.span_exporter for p in provider._active_span_processor._span_processors
+                       if hasattr(p, "span_exporter")]
+        assert isinstance(exporter, ClickHouseSpanExporter), exporter
         print("ok")
         """
     )
