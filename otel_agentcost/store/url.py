@@ -12,7 +12,9 @@ password masked, and the accepted forms) rather than as a connection failure lat
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
@@ -25,6 +27,11 @@ DEFAULT_DATABASE = "otel"
 ACCEPTED_FORMS = "chdb:PATH, http://user:password@host:8123/?database=otel or https://user:password@host:8443/"
 _DEFAULT_PORTS = {"http": 8123, "https": 8443}
 _QUERY_KEYS = ("database",)
+_SCHEMES = ("chdb", *_DEFAULT_PORTS)
+# Schemes people reach for that mean one of ours: ClickHouse's native and driver URLs are served over HTTP here.
+_SCHEME_ALIASES = {"clickhouse": "http", "ch": "http", "tcp": "http", "native": "http", "file": "chdb"}
+_HOST_PORT = re.compile(r"[A-Za-z0-9.\-]+:\d+/?")
+_NATIVE_PORT = re.compile(r":(?:9000|9440)\b")
 
 
 @dataclass(frozen=True)
@@ -66,8 +73,9 @@ def parse_store_url(url: str | None = None) -> StoreURL:
     text = (url if url is not None else default_store_url()).strip()
     scheme, colon, _ = text.partition(":")
     scheme = scheme.lower()
-    if not colon or scheme not in ("chdb", *_DEFAULT_PORTS):
-        raise _error(text, "unknown scheme" if colon else "no scheme")
+    if not colon or scheme not in _SCHEMES:
+        problem = f"unknown scheme {scheme!r}" if colon and "//" not in scheme else "no scheme"
+        raise _error(text, problem, _respelled(text))
     if scheme == "chdb":
         return _parse_chdb(text)
     return _parse_server(text)
@@ -87,12 +95,17 @@ def _parse_chdb(text: str) -> StoreURL:
 
 def _parse_server(text: str) -> StoreURL:
     parts = urlsplit(text)
+    default_port = _DEFAULT_PORTS[parts.scheme.lower()]
     try:
         port = parts.port
     except ValueError:
-        raise _error(text, "the port is not a number from 1 to 65535") from None
+        port = 0
+    if port == 0:
+        problem = f"the port is not a number from 1 to 65535 (ClickHouse's {parts.scheme} port is {default_port})"
+        raise _error(text, problem)
     if not parts.hostname:
-        raise _error(text, "the host is missing")
+        rest = text.partition(":")[2].lstrip("/")
+        raise _error(text, "the host is missing", f"{parts.scheme}://{rest}" if rest else None)
     if parts.path not in ("", "/"):
         raise _error(text, f"unexpected path {parts.path!r}; name the database with ?database=NAME")
     if parts.fragment:
@@ -100,7 +113,7 @@ def _parse_server(text: str) -> StoreURL:
     return StoreURL(
         scheme=parts.scheme.lower(),
         host=parts.hostname,
-        port=port or _DEFAULT_PORTS[parts.scheme.lower()],
+        port=port or default_port,
         username=unquote(parts.username) if parts.username else None,
         password=unquote(parts.password) if parts.password else None,
         database=_database(text, parts.query),
@@ -119,8 +132,43 @@ def _database(text: str, query: str) -> str:
         raise _error(text, str(error)) from None
 
 
-def _error(text: str, problem: str) -> StoreURLError:
-    return StoreURLError(f"bad store URL {mask_password(text)!r}: {problem}. Accepted forms: {ACCEPTED_FORMS}")
+def _respelled(text: str) -> str | None:
+    """What a URL with a missing or misspelt scheme most likely meant: `chbd:x` -> `chdb:x`,
+    `clickhouse//ch:8123` -> `http://ch:8123`, `ch:8123` -> `http://ch:8123`, `/var/lib/x` -> `chdb:/var/lib/x`."""
+    if text.lower() in _SCHEMES:
+        return "chdb:PATH" if text.lower() == "chdb" else f"{text.lower()}://host:{_DEFAULT_PORTS[text.lower()]}/"
+    head, colon, rest = text.partition(":")
+    if not colon or "//" in head:
+        head, slashes, rest = text.partition("//")
+        if not slashes:
+            return f"chdb:{text}" if text.startswith(("/", "~", ".")) else None
+        return _server_url(_scheme_for(head) or "http", rest)
+    if _HOST_PORT.fullmatch(text):
+        return f"http://{text}"
+    scheme = _scheme_for(head)
+    if scheme is None:
+        return None
+    if scheme == "chdb":
+        return f"chdb:{rest.removeprefix('//')}" if rest.startswith("///") or not rest.startswith("//") else None
+    return _server_url(scheme, rest.lstrip("/"))
+
+
+def _server_url(scheme: str, rest: str) -> str:
+    """`scheme://rest`, with ClickHouse's native-protocol ports (9000, 9440) swapped for its HTTP ones."""
+    return f"{scheme}://{_NATIVE_PORT.sub(lambda found: f':{_DEFAULT_PORTS[scheme]}', rest)}"
+
+
+def _scheme_for(word: str) -> str | None:
+    word = word.lower()
+    if word in _SCHEME_ALIASES:
+        return _SCHEME_ALIASES[word]
+    close = difflib.get_close_matches(word, _SCHEMES, n=1, cutoff=0.5)
+    return close[0] if close else None
+
+
+def _error(text: str, problem: str, suggestion: str | None = None) -> StoreURLError:
+    meant = f" Did you mean {mask_password(suggestion)!r}?" if suggestion and suggestion != text else ""
+    return StoreURLError(f"bad store URL {mask_password(text)!r}: {problem}.{meant} Accepted forms: {ACCEPTED_FORMS}")
 
 
 def mask_password(text: str) -> str:

@@ -110,3 +110,48 @@ def test_a_bad_url_error_masks_the_password():
 )
 def test_mask_password(text, masked):
     assert mask_password(text) == masked
+
+
+@pytest.mark.parametrize(
+    ("url", "meant"),
+    [
+        ("chbd:/var/lib/agentcost", "chdb:/var/lib/agentcost"),
+        ("file:///var/lib/agentcost", "chdb:/var/lib/agentcost"),
+        ("/var/lib/agentcost", "chdb:/var/lib/agentcost"),
+        ("chdb", "chdb:PATH"),
+        ("htp://ch:8123/?database=otel", "http://ch:8123/?database=otel"),
+        ("htps://ch", "https://ch"),
+        ("clickhouse//ch:8123", "http://ch:8123"),
+        ("http//ch:8123", "http://ch:8123"),
+        ("http:/ch:8123", "http://ch:8123"),
+        ("clickhouse://ch:9000", "http://ch:8123"),
+        ("ch.internal:8123", "http://ch.internal:8123"),
+    ],
+)
+def test_a_misspelt_url_is_refused_with_the_likely_spelling(url, meant):
+    with pytest.raises(StoreURLError) as raised:
+        parse_store_url(url)
+
+    assert f"Did you mean {meant!r}?" in str(raised.value)
+
+
+def test_a_scheme_too_far_from_any_accepted_one_gets_no_guess():
+    with pytest.raises(StoreURLError) as raised:
+        parse_store_url("mysql://db:3306/")
+
+    assert "unknown scheme 'mysql'" in str(raised.value)
+    assert "Did you mean" not in str(raised.value)
+
+
+@pytest.mark.parametrize(("url", "port"), [("http://ch:0/", "8123"), ("https://ch:70000/", "8443")])
+def test_a_port_out_of_range_is_refused_naming_the_usual_port(url, port):
+    with pytest.raises(StoreURLError, match=f"not a number from 1 to 65535 .*port is {port}"):
+        parse_store_url(url)
+
+
+def test_a_suggestion_never_shows_the_password():
+    with pytest.raises(StoreURLError) as raised:
+        parse_store_url("htps://writer:hunter2@ch:8443/")
+
+    assert "hunter2" not in str(raised.value)
+    assert "Did you mean 'https://writer:***@ch:8443/'?" in str(raised.value)
