@@ -13,6 +13,7 @@ must never price `gpt-4o-mini`.
 from __future__ import annotations
 
 import csv
+import logging
 import math
 import os
 import re
@@ -24,6 +25,8 @@ from importlib import resources
 from pathlib import Path
 
 PRICES_ENV = "AGENTCOST_PRICES"
+
+_log = logging.getLogger(__name__)
 
 MODEL = "model"
 PROVIDER = "provider"
@@ -150,6 +153,22 @@ class PriceTable:
         if user_file is None:
             return cls.bundled()
         return cls.bundled().with_overrides(_read_user_file(user_file))
+
+    @classmethod
+    def for_agent(cls, user_file: str | os.PathLike[str] | None = None) -> PriceTable:
+        """`load()`, except that a bad user file is logged and the bundled prices used: an agent must not stop, or
+        go untraced, over a price file. Nothing is lost meanwhile: spans keep their token counts, and
+        `otel-agentcost prices` names every problem of the file."""
+        try:
+            return cls.load(user_file)
+        except PriceFileError as error:
+            _log.error(
+                "agentcost: %s\ncosts use the bundled prices until it is fixed; check it with: "
+                "otel-agentcost prices --prices %s",
+                error,
+                error.file,
+            )
+            return cls.bundled()
 
     def with_overrides(self, prices: Iterable[ModelPrice]) -> PriceTable:
         """A new table where each given price replaces the row of the same model (any case) or is added."""

@@ -374,6 +374,41 @@ def test_all_problems_of_a_file_are_listed_at_once_and_nothing_of_it_is_applied(
     assert PriceTable.bundled().lookup("gpt-4o").input_per_mtok == float(csv_row("gpt-4o")["input_per_mtok"])
 
 
+def test_an_agent_with_a_bad_price_file_keeps_going_on_the_bundled_prices_and_logs_every_problem(
+    tmp_path, monkeypatch, caplog
+):
+    path = write_prices(tmp_path, HEADER + "gpt-4o,1,2,,,\nbad-a,x,2,,,\n")
+    monkeypatch.setenv(PRICES_ENV, str(path))
+
+    with caplog.at_level("ERROR", logger="otel_agentcost.pricing"):
+        table = PriceTable.for_agent()
+
+    assert table is PriceTable.bundled()
+    assert f"{path} line 3: input_per_mtok 'x'" in caplog.text
+    assert f"otel-agentcost prices --prices {path}" in caplog.text
+
+
+def test_an_agent_with_a_good_price_file_gets_its_prices(tmp_path):
+    path = write_prices(tmp_path, HEADER + "house-model,1,2,,,\n")
+
+    assert PriceTable.for_agent(path).lookup("house-model").output_per_mtok == 2
+
+
+def test_instrumenting_with_a_bad_price_file_still_instruments(tmp_path, monkeypatch):
+    from opentelemetry.sdk.trace import TracerProvider
+
+    from otel_agentcost import AgentCostInstrumentor
+
+    monkeypatch.setenv(PRICES_ENV, str(write_prices(tmp_path, HEADER + "bad,1,-2,,,\n")))
+    instrumentor = AgentCostInstrumentor()
+
+    instrumentor.instrument(tracer_provider=TracerProvider())
+    try:
+        assert instrumentor.is_instrumented_by_opentelemetry
+    finally:
+        instrumentor.uninstrument()
+
+
 # --- the bundled file -------------------------------------------------------------------------------------------
 
 

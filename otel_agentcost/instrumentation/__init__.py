@@ -46,7 +46,7 @@ class AgentCostInstrumentor(BaseInstrumentor):  # type: ignore[misc]
         prices = kwargs.get("prices")
         settings = CallSettings(
             tracer=trace.get_tracer(LLM_TRACER_NAME, __version__, tracer_provider=provider),
-            prices=prices if isinstance(prices, PriceTable) else PriceTable.load(prices),
+            prices=prices if isinstance(prices, PriceTable) else PriceTable.for_agent(prices),
             attribution=Attribution(),
         )
         self._processor = _attach_processor(provider, settings.attribution)
