@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from otel_agentcost.instrumentation.redaction import redact, redact_text
 
@@ -73,3 +75,23 @@ def test_redacting_json_text_keeps_it_valid_json():
         "cmd": "curl -H 'Authorization: [REDACTED:authorization]' -d password=[REDACTED:secret]",
         "key": "[REDACTED:openai_key]",
     }
+
+
+_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+secrets = st.one_of(
+    st.text(_ALNUM + "_-", min_size=20, max_size=40).map(lambda tail: "sk-ant-api03-" + tail),
+    st.text(_ALNUM, min_size=20, max_size=40).map(lambda tail: "sk-proj-" + tail),
+    st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", min_size=16, max_size=16).map(lambda tail: "AKIA" + tail),
+    st.text(_ALNUM, min_size=36, max_size=40).map(lambda tail: "ghp_" + tail),
+    st.text(_ALNUM, min_size=12, max_size=30).map(lambda token: f"Authorization: Bearer 7{token}"),
+)
+prose = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=200, derandomize=True, database=None, deadline=None)
+@given(before=prose, secret=secrets, after=prose)
+def test_a_credential_never_survives_whatever_surrounds_it(before, secret, after):
+    masked = redact_text(f"{before} {secret} {after}")
+
+    assert secret.split()[-1] not in masked
+    assert redact_text(masked) == masked  # masking twice changes nothing
