@@ -2,13 +2,16 @@
 
 Each group of requests made durable together is one segment file: written as `<name>.tmp`, fsynced, renamed to
 `<name>.seg` and the directory fsynced. Only then are its requests answered 200, so an acknowledged request survives
-SIGKILL or a power cut. A segment is inserted as one batch whose deduplication token is its name, then deleted; a
-crash between the insert and the deletion replays the segment with the same token, which ClickHouse drops.
+SIGKILL or a power cut. Segments are stored by batches: one insert each, whose deduplication token names the batch,
+after which its segments are deleted; a crash between the insert and the deletion replays the batch with the same
+token, which ClickHouse drops. A batch of one segment is named by the segment; a batch of several is first recorded
+durably in a `<first segment>.batch` file listing them, so that a replay groups them exactly as the insert did.
 
 Format: the magic line, then records of `length (u32) | crc32 (u32) | kind (u8) | payload`, big-endian; the payload
 is the request body as decompressed (OTLP protobuf or OTLP/JSON), so a replay decodes it exactly as the request was.
 At startup a `.tmp` file (never acknowledged) is deleted, and a `.seg` that fails its checks is moved to
-`quarantine/` with a log line naming it; the rest are replayed in order. One process owns a journal directory
+`quarantine/` with a log line naming it; the rest are replayed in order. A `.batch` file some of whose segments are
+gone was stored (deletions follow the insert): the rest of it is deleted. One process owns a journal directory
 (an flock on `lock`), so two receivers never replay the same segment.
 """
 
@@ -37,6 +40,7 @@ _KINDS = (KIND_PROTOBUF, KIND_JSON)
 _HEADER = struct.Struct(">IIB")
 _SEGMENT = ".seg"
 _PARTIAL = ".tmp"
+_BATCH = ".batch"
 QUARANTINE = "quarantine"
 
 
@@ -65,6 +69,20 @@ class Segment:
     def token(self) -> str:
         """The deduplication token of the segment's insert: its name, the same on every replay."""
         return f"agentcost-journal-{self.path.stem}"
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Segments stored by one insert; `listing` is the durable record of a batch of several (None for one)."""
+
+    segments: tuple[Segment, ...]
+    listing: Path | None = None
+
+    @property
+    def token(self) -> str:
+        if self.listing is None:
+            return self.segments[0].token
+        return f"agentcost-journal-batch-{self.listing.stem}-{len(self.segments)}"
 
 
 def default_journal_dir(url: StoreURL) -> Path:
@@ -106,48 +124,72 @@ class Journal:
         with self._mutex:
             return self._bytes
 
-    def recover(self) -> list[Segment]:
-        """The segments a previous run left unstored, oldest first, after setting aside what cannot be replayed."""
+    def recover(self) -> list[Batch]:
+        """The batches a previous run left unstored, oldest first, after setting aside what cannot be replayed."""
         for partial in sorted(self.directory.glob(f"*{_PARTIAL}")):
-            _log.info("journal: deleting %s, never completed (none of its requests was acknowledged)", partial)
+            _log.info("journal: deleting %s, never completed (nothing in it was acknowledged or stored)", partial)
             partial.unlink()
-        segments = []
-        for path in sorted(self.directory.glob(f"*{_SEGMENT}")):
-            try:
-                read_records(path)
-            except CorruptSegment as error:
-                self._move_aside(path, str(error))
-                continue
-            segments.append(Segment(path, path.stat().st_size))
+        segments = {path.name: path for path in self.directory.glob(f"*{_SEGMENT}")}
+        for path in segments.values():
             self._sequence = max(self._sequence, _sequence_of(path) + 1)
+        batches = [batch for listing in self.directory.glob(f"*{_BATCH}") if (batch := self._listed(listing, segments))]
+        batches += [Batch((segment,)) for path in segments.values() if (segment := self._readable(path))]
+        batches.sort(key=lambda batch: batch.segments[0].path.name)
         with self._mutex:
-            self._bytes += sum(segment.size for segment in segments)
-        if segments:
-            _log.info("journal: replaying %d segment(s) a previous run acknowledged but had not stored", len(segments))
-        return segments
+            self._bytes += sum(segment.size for batch in batches for segment in batch.segments)
+        if batches:
+            _log.info("journal: replaying %d batch(es) a previous run acknowledged but had not stored", len(batches))
+        return batches
+
+    def _listed(self, listing: Path, segments: dict[str, Path]) -> Batch | None:
+        """The batch `listing` records, taking its segments out of `segments`; None when it was stored already."""
+        names = listing.read_text().split()
+        if not all(name in segments for name in names):
+            _log.info("journal: batch %s was stored before the stop; deleting what is left of it", listing.name)
+            for name in names:
+                if name in segments:
+                    segments.pop(name).unlink()
+            listing.unlink()
+            return None
+        readable = [segment for name in names if (segment := self._readable(segments.pop(name)))]
+        return Batch(tuple(readable), listing) if readable else None
+
+    def _readable(self, path: Path) -> Segment | None:
+        try:
+            read_records(path)
+        except CorruptSegment as error:
+            self._move_aside(path, str(error))
+            return None
+        return Segment(path, path.stat().st_size)
+
+    def batch(self, segments: Sequence[Segment]) -> Batch:
+        """The batch that stores `segments` in one insert, recorded durably first when there are several."""
+        if len(segments) == 1:
+            return Batch(tuple(segments))
+        listing = self.directory / f"{segments[0].path.stem}{_BATCH}"
+        _write_durably(listing, "".join(f"{segment.path.name}\n" for segment in segments).encode())
+        return Batch(tuple(segments), listing)
+
+    def remove(self, batch: Batch) -> None:
+        """The batch is stored: forget it, segments first. (Should a deletion be lost, the replay is deduplicated.)"""
+        for segment in batch.segments:
+            if segment.path.exists():  # not set aside
+                segment.path.unlink()
+                with self._mutex:
+                    self._bytes -= segment.size
+        if batch.listing is not None:
+            batch.listing.unlink(missing_ok=True)
 
     def write(self, records: Sequence[Record]) -> Segment:
         """Make `records` durable as one new segment (fsynced file and directory) and return it."""
         with self._mutex:
             name = f"{self._sequence:020d}-{self._run}"
             self._sequence += 1
-        partial = self.directory / f"{name}{_PARTIAL}"
         data = b"".join([MAGIC, *(_encoded(record) for record in records)])
-        with partial.open("wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        path = partial.rename(self.directory / f"{name}{_SEGMENT}")
-        _fsync_directory(self.directory)
+        path = _write_durably(self.directory / f"{name}{_SEGMENT}", data)
         with self._mutex:
             self._bytes += len(data)
         return Segment(path, len(data))
-
-    def remove(self, segment: Segment) -> None:
-        """The segment is stored: forget it. (Should the deletion be lost, the replay is deduplicated.)"""
-        segment.path.unlink(missing_ok=True)
-        with self._mutex:
-            self._bytes -= segment.size
 
     def set_aside(self, segment: Segment, reason: str) -> None:
         """A segment found unreadable when its turn came: out of the way, like a corrupt one at startup."""
@@ -196,6 +238,18 @@ def _encoded(record: Record) -> bytes:
 def _sequence_of(path: Path) -> int:
     head = path.stem.split("-", 1)[0]
     return int(head) if head.isdigit() else 0
+
+
+def _write_durably(path: Path, data: bytes) -> Path:
+    """Write `path` whole or not at all: a `.tmp` file, fsynced, renamed, then the directory fsynced."""
+    partial = path.with_suffix(_PARTIAL)
+    with partial.open("wb") as file:
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
+    partial.rename(path)
+    _fsync_directory(path.parent)
+    return path
 
 
 def _fsync_directory(directory: Path) -> None:

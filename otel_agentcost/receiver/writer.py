@@ -2,8 +2,10 @@
 
 The journal thread takes every request waiting (up to a batch), writes them as one journal segment, fsyncs it and
 resolves their Futures: the receiver answers 200 then, before the insert. The insert thread stores segments in the
-order they were written, each as one insert named by the segment's deduplication token, and deletes a segment once
-it is stored. A failed insert is retried (with a growing pause) until it succeeds: its requests were acknowledged.
+order they were written, as many as have piled up (up to a batch of spans) in one insert named by the journal batch's
+deduplication token, and deletes them once stored. A failed insert is retried as the same batch (with a growing
+pause) until it succeeds: its requests were acknowledged. What an earlier run left is replayed first, batch by
+batch exactly as recorded.
 
 Memory stays bounded: spans waiting to be journalled are capped (a full queue is answered "retry later"), and a
 segment's decoded rows are kept for its insert only while the spans held that way fit the same cap; beyond it the
@@ -25,6 +27,7 @@ from typing import Protocol
 from otel_agentcost.receiver.journal import (
     KIND_JSON,
     KIND_PROTOBUF,
+    Batch,
     CorruptSegment,
     Journal,
     Record,
@@ -69,6 +72,7 @@ class _Unstored:
     segment: Segment
     rows: list[SpanRow] | None  # None: decode from the segment file when its turn comes
     spans: int
+    replay: Batch | None = None  # a batch an earlier run recorded, stored as it is
 
 
 class SpanWriter:
@@ -94,8 +98,8 @@ class SpanWriter:
 
     def start(self) -> None:
         """Queue what the journal holds from an earlier run ahead of anything new, then start both threads."""
-        for segment in self._journal.recover():
-            self._unstored.append(_Unstored(segment, None, 0))
+        for batch in self._journal.recover():
+            self._unstored.append(_Unstored(batch.segments[0], None, 0, batch))
         for thread in self._threads:
             thread.start()
 
@@ -193,16 +197,24 @@ class SpanWriter:
 
     def _insert_loop(self) -> None:
         attempts = 0
+        pending: tuple[Batch, list[_Unstored], list[SpanRow]] | None = None  # kept as it is until stored
         while True:
             with self._cond:
                 while not self._unstored and not self._journalling_done:
                     self._cond.wait()
                 if not self._unstored:
                     return
-                item = self._unstored[0]
-            if self._store_segment(item):
-                attempts = 0
-                continue
+                items = self._next_items()
+            try:
+                if pending is None:
+                    batch = self._batch_of(items)
+                    pending = (batch, items, self._rows(batch, items))
+            except OSError as error:
+                _log.error("journal: cannot record a batch in %s: %s", self._journal.directory, error)
+            else:
+                if self._store_batch(*pending):
+                    pending, attempts = None, 0
+                    continue
             attempts += 1
             with self._cond:
                 if self._closing:
@@ -211,31 +223,56 @@ class SpanWriter:
                     return
                 self._cond.wait(min(_RETRY_MOST, _RETRY_FIRST * 2 ** (attempts - 1)))
 
-    def _store_segment(self, item: _Unstored) -> bool:
-        """Insert one segment and forget it; False when the store failed (the segment stays, to be retried)."""
+    def _next_items(self) -> list[_Unstored]:
+        """The next insert's segments: a replayed batch alone, else the segments waiting, up to a batch of spans."""
+        head = self._unstored[0]
+        if head.replay is not None:
+            return [head]
+        items, spans = [head], head.spans
+        for item in list(self._unstored)[1:]:
+            if item.replay is not None or spans + item.spans > self._batch_spans:
+                break
+            items.append(item)
+            spans += item.spans
+        return items
+
+    def _batch_of(self, items: list[_Unstored]) -> Batch:
+        replay = items[0].replay
+        return replay if replay is not None else self._journal.batch([item.segment for item in items])
+
+    def _store_batch(self, batch: Batch, items: list[_Unstored], rows: list[SpanRow]) -> bool:
+        """Insert one batch and forget it; False when the store failed (the batch stays, to be retried as it is)."""
         try:
-            rows = item.rows if item.rows is not None else _decoded(item.segment)
-        except (OSError, CorruptSegment, PayloadError) as error:
-            self._journal.set_aside(item.segment, str(error))
-            self._done(item)
-            return True
-        try:
-            self._store.insert_spans(rows, dedup_token=item.segment.token)
+            if rows:
+                self._store.insert_spans(rows, dedup_token=batch.token)
         except Exception as error:
-            _log.warning("storing journal segment %s failed, will retry: %s", item.segment.path.name, error)
+            _log.warning("storing journal batch %s failed, will retry: %s", batch.token, error)
             with self._cond:
                 self._failure = str(error)
             return False
-        self._journal.remove(item.segment)
-        self._done(item)
-        return True
-
-    def _done(self, item: _Unstored) -> None:
+        self._journal.remove(batch)
         with self._cond:
-            self._unstored.popleft()
-            self._spans_in_memory -= item.spans if item.rows is not None else 0
+            for item in items:
+                self._unstored.popleft()
+                self._spans_in_memory -= item.spans if item.rows is not None else 0
             self._failure = None
             self._cond.notify_all()
+        return True
+
+    def _rows(self, batch: Batch, items: list[_Unstored]) -> list[SpanRow]:
+        """The batch's rows: kept in memory, else decoded from its segments (one that no longer reads is set aside)."""
+        kept = {id(item.segment): item.rows for item in items}
+        rows: list[SpanRow] = []
+        for segment in batch.segments:
+            in_memory = kept.get(id(segment))
+            if in_memory is not None:
+                rows.extend(in_memory)
+                continue
+            try:
+                rows.extend(_decoded(segment))
+            except (OSError, CorruptSegment, PayloadError) as error:
+                self._journal.set_aside(segment, str(error))
+        return rows
 
 
 _DECODERS: dict[int, Callable[[bytes], DecodedSpans]] = {KIND_PROTOBUF: decode_protobuf, KIND_JSON: decode_json}

@@ -135,10 +135,12 @@ class GatedJournal(Journal):
         super().__init__(directory)
         self.gate = threading.Event()
         self.entered = threading.Event()
+        self.written: list[int] = []  # the records in each segment written
 
     def write(self, records: Sequence[Record]) -> Segment:
         self.entered.set()
         assert self.gate.wait(WAIT)
+        self.written.append(len(records))
         return super().write(records)
 
 

@@ -31,18 +31,19 @@ def test_the_same_rows_under_another_token_are_stored_again(chdb_store):
     assert span_counts(chdb_store)[0] == before + 2 * len(rows)
 
 
-def test_a_segment_replayed_after_a_crash_between_its_insert_and_its_deletion_is_stored_once(chdb_store, tmp_path):
+def test_a_batch_replayed_after_a_crash_between_its_insert_and_its_deletion_is_stored_once(chdb_store, tmp_path):
     before, distinct_before = span_counts(chdb_store)
     journal = Journal(tmp_path)
     bodies = [protobuf_body(make_sdk_spans(count=5)) for _ in range(3)]
-    segment = journal.write([Record(KIND_PROTOBUF, body) for body in bodies])
+    segments = [journal.write([Record(KIND_PROTOBUF, body)]) for body in bodies]
+    batch = journal.batch(segments)
     rows = [row for body in bodies for row in decode_protobuf(body).rows]
-    chdb_store.insert_spans(rows, dedup_token=segment.token)  # stored; then the crash, before the deletion
+    chdb_store.insert_spans(rows, dedup_token=batch.token)  # stored; then the crash, before the deletion
     journal.close()
 
     writer = SpanWriter(chdb_store, Journal(tmp_path), capacity_spans=1_000, batch_spans=1_000)
-    writer.start()  # the next start replays the segment
+    writer.start()  # the next start replays the batch
     writer.close()
 
-    assert list(tmp_path.glob("*.seg")) == []
+    assert list(tmp_path.glob("*.seg")) == [] and list(tmp_path.glob("*.batch")) == []
     assert span_counts(chdb_store) == (before + len(rows), distinct_before + len(rows))

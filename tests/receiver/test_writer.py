@@ -102,7 +102,7 @@ def test_a_request_completes_once_journalled_before_its_insert(store, tmp_path):
     assert _segments(tmp_path) == []
 
 
-def test_requests_waiting_behind_a_journal_write_share_one_segment_and_one_insert_named_by_it(store, tmp_path):
+def test_requests_waiting_behind_a_journal_write_share_one_segment(store, tmp_path):
     journal = GatedJournal(tmp_path)
     writer = _writer(store, journal)
     first = _request()
@@ -114,9 +114,10 @@ def test_requests_waiting_behind_a_journal_write_share_one_segment_and_one_inser
     for future in futures:
         future.result(WAIT)
     writer.close()
-    assert store.stored == [_ids(first[1]), [span for _, rows in requests for span in _ids(rows)]]
-    tokens = [token for _, token in store.inserts]
-    assert len(set(tokens)) == 2 and all(token and token.startswith("agentcost-journal-") for token in tokens)
+    assert journal.written == [1, 4]
+    stored = [span for span_ids in store.stored for span in span_ids]
+    assert stored == _ids(first[1]) + [span for _, rows in requests for span in _ids(rows)]
+    assert all(token and token.startswith("agentcost-journal-") for _, token in store.inserts)
 
 
 def test_a_segment_stays_within_the_batch_size(store, tmp_path):
@@ -143,7 +144,7 @@ def test_a_full_queue_refuses_more_spans_counting_the_journal_write_in_progress(
         writer.submit(*_request())
     journal.gate.set()
     writer.close()
-    assert len(store.stored) == 2
+    assert sum(len(span_ids) for span_ids in store.stored) == 4
 
 
 def test_a_request_larger_than_the_queue_is_taken_when_the_queue_is_empty(store, tmp_path):
@@ -170,11 +171,57 @@ def test_segments_beyond_the_memory_cap_are_decoded_back_from_the_journal_for_th
     writer = _writer(store, Journal(tmp_path), capacity=3)
     store.hold()
     requests = [_request() for _ in range(4)]  # 2 spans each: only the first segment's rows fit in memory
-    for request in requests:
+    writer.submit(*requests[0]).result(WAIT)
+    assert store.entered.wait(WAIT)
+    for request in requests[1:]:
         writer.submit(*request).result(WAIT)
     store.release()
     writer.close()
-    assert store.stored == [_ids(rows) for _, rows in requests]
+    first, *others = (_ids(rows) for _, rows in requests)
+    assert store.stored == [first, [span for ids in others for span in ids]]
+
+
+def test_segments_piled_up_behind_an_insert_are_stored_by_one_insert_recorded_as_a_batch_first(store, tmp_path):
+    writer = _writer(store, Journal(tmp_path))
+    store.hold()
+    first = _request()
+    writer.submit(*first).result(WAIT)
+    assert store.entered.wait(WAIT)
+    piled = [_request() for _ in range(3)]
+    for request in piled:
+        writer.submit(*request).result(WAIT)
+    store.entered.clear()
+    store.release()
+    writer.close()
+    assert store.stored == [_ids(first[1]), [span for _, rows in piled for span in _ids(rows)]]
+    (_, single), (_, batch) = store.inserts
+    assert single.startswith("agentcost-journal-0") and batch.startswith("agentcost-journal-batch-")
+    assert list(tmp_path.iterdir()) == [tmp_path / "lock"]
+
+
+def test_a_recorded_batch_is_replayed_grouped_as_it_was_and_under_the_same_token(store, tmp_path):
+    journal = Journal(tmp_path)
+    written = [(journal.write([record]), rows) for record, rows in (_request() for _ in range(3))]
+    batch = journal.batch([segment for segment, _ in written[:2]])  # then the crash, before or after its insert
+    journal.close()
+    writer = _writer(store, Journal(tmp_path))
+    writer.close()
+    assert store.inserts == [
+        (_ids(written[0][1]) + _ids(written[1][1]), batch.token),
+        (_ids(written[2][1]), written[2][0].token),
+    ]
+
+
+def test_a_batch_partly_deleted_was_stored_and_is_not_replayed(store, tmp_path):
+    journal = Journal(tmp_path)
+    written = [(journal.write([record]), rows) for record, rows in (_request() for _ in range(3))]
+    journal.batch([segment for segment, _ in written])
+    written[0][0].path.unlink()  # the crash came while the stored batch's segments were being deleted
+    journal.close()
+    writer = _writer(store, Journal(tmp_path))
+    writer.close()
+    assert store.inserts == []
+    assert list(tmp_path.iterdir()) == [tmp_path / "lock"]
 
 
 def test_a_full_disk_fails_the_request_and_acknowledges_nothing(store, tmp_path):
@@ -228,15 +275,15 @@ def test_a_store_failing_at_shutdown_leaves_the_journal_for_the_next_start_which
 def test_a_request_abandoned_before_it_is_journalled_is_not_stored(store, tmp_path):
     journal = GatedJournal(tmp_path)
     writer = _writer(store, journal)
-    writer.submit(*_request())
+    first = _request()
+    writer.submit(*first)
     assert journal.entered.wait(WAIT)
     gone, kept = _request(), _request()
     assert writer.submit(*gone).cancel()
     writer.submit(*kept)
     journal.gate.set()
     writer.close()
-    assert _ids(gone[1])[0] not in {span for span_ids in store.stored for span in span_ids}
-    assert store.stored[-1] == _ids(kept[1])
+    assert [span for span_ids in store.stored for span in span_ids] == _ids(first[1]) + _ids(kept[1])
     assert writer.queued_spans == 0
 
 
