@@ -135,8 +135,9 @@ def _snapshot() -> dict[tuple[int, str], tuple[Any, str, Any]]:
 
 
 class Patches:
-    """The wrappers instrumenting put on the SDKs' modules and classes (anything with `__wrapped__`: wrapt's and functools' wrappers), to swap
-    in (on) and out (off). A patch of another kind stays on in both states: spans counted while off show it."""
+    """The wrappers instrumenting put on the SDKs' modules and classes (anything with `__wrapped__`: wrapt's and
+    functools' wrappers), to swap in (on) and out (off). A patch of another kind stays on in both states: spans
+    counted while off show it."""
 
     def __init__(self, instrument: Callable[[], set[str]]) -> None:
         before = _snapshot()
@@ -293,7 +294,7 @@ def _note(variant: str, found: dict[str, Any]) -> str:
         said = "; ".join(found["warnings"][:2])
         return "no spans: instruments nothing here" + (f" ({said})" if said else "")
     if found["spans_off"] > 0 and variant != "floor":
-        return f"{found['spans_off']} spans/call with its patches out: could not be switched off, added time understated"
+        return f"{found['spans_off']} spans/call with its patches out: not switched off, added time understated"
     return ""
 
 
@@ -339,7 +340,7 @@ def measure(variants: Sequence[str], rounds: int, blocks: int, calls: int) -> di
         for variant in [*variants[index % len(variants) :], *variants[: index % len(variants)]]:
             found = run_child(variant, blocks, calls)
             runs[variant].append(found)
-            state = found["failed"] if "failed" in found else "done"
+            state = found.get("failed", "done")
             print(f"round {index + 1}/{rounds} {variant}: {state}", file=sys.stderr)
     return runs
 
