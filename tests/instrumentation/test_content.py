@@ -3,7 +3,6 @@ credential-masked, from both SDKs over real HTTP; and never the client's API key
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 
@@ -11,7 +10,6 @@ import anthropic
 import openai
 import pytest
 
-from otel_agentcost import AgentCostInstrumentor
 from otel_agentcost.instrumentation import content
 from otel_agentcost.instrumentation.openai import patch as openai_patch
 from otel_agentcost.standin import Reply
@@ -24,19 +22,10 @@ MODEL = "claude-sonnet-4-6"
 
 
 @pytest.fixture
-def captured(provider, monkeypatch):
-    """The exporter with the instrumentation on and content capture turned on through the environment."""
-    from tests.tracing import global_provider
-
+def captured(monkeypatch, request):
+    """The `spans` exporter, with content capture turned on through the environment before instrumenting."""
     monkeypatch.setenv(content.CAPTURE_ENV, "true")
-    _, exporter = global_provider()
-    instrumentor = AgentCostInstrumentor()
-    instrumentor.instrument(tracer_provider=provider)
-    exporter.clear()
-    yield exporter
-    instrumentor.uninstrument()
-    gc.collect()
-    exporter.clear()
+    return request.getfixturevalue("spans")
 
 
 def only_span(exporter):
@@ -275,27 +264,19 @@ def test_tool_arguments_with_secret_named_keys_are_redacted(captured, llm, claud
 
 
 @pytest.mark.parametrize("capture", ["false", "true"])
-def test_the_api_key_and_request_headers_are_never_recorded(provider, llm, monkeypatch, capture):
-    from tests.tracing import global_provider
-
+def test_the_api_key_and_request_headers_are_never_recorded(llm, monkeypatch, request, capture):
     monkeypatch.setenv(content.CAPTURE_ENV, capture)
-    _, exporter = global_provider()
-    instrumentor = AgentCostInstrumentor()
-    instrumentor.instrument(tracer_provider=provider)
-    exporter.clear()
-    try:
-        oai = openai.OpenAI(base_url=llm.openai_base_url, api_key=OPENAI_KEY, default_headers={"x-trace": "t1"})
-        oai.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
-        for tracing in ({}, {"open_telemetry": False}):
-            claude = anthropic.Anthropic(base_url=llm.anthropic_base_url, api_key=ANTHROPIC_KEY, **tracing)
-            claude.messages.create(model=MODEL, max_tokens=8, messages=[{"role": "user", "content": "hi"}])
-        recorded = every_value(exporter)
-        names = " ".join(key for span in exporter.get_finished_spans() for key in (span.attributes or {}))
-    finally:
-        instrumentor.uninstrument()
-        exporter.clear()
+    exporter = request.getfixturevalue("spans")
+    oai = openai.OpenAI(base_url=llm.openai_base_url, api_key=OPENAI_KEY, default_headers={"x-trace": "t1"})
 
-    assert len(recorded.splitlines()) > 10
+    oai.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
+    for tracing in ({}, {"open_telemetry": False}):
+        claude = anthropic.Anthropic(base_url=llm.anthropic_base_url, api_key=ANTHROPIC_KEY, **tracing)
+        claude.messages.create(model=MODEL, max_tokens=8, messages=[{"role": "user", "content": "hi"}])
+
+    recorded = every_value(exporter)
+    names = " ".join(key for span in exporter.get_finished_spans() for key in (span.attributes or {}))
+    assert len(llm_spans(exporter)) == 3
     assert OPENAI_KEY not in recorded and ANTHROPIC_KEY not in recorded
     assert "authorization" not in names.lower() and "x-api-key" not in names.lower()
     assert "http.request.header" not in names

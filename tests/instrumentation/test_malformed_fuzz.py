@@ -195,35 +195,36 @@ def test_whole_anthropic_replies_never_break_the_span(body):
         assert_span_is_sound(ended_attributes(call))
 
 
+def observe_stream(observer: Any, sdk_items: list[Any]) -> None:
+    """Every item through the observer (which must say whether to pass it on, never raise), then the span's end."""
+    for item in sdk_items:
+        assert observer.observe(item) in (True, False)
+    assert_span_is_sound(ended_attributes(observer._call))
+
+
+def response_event(item: dict[str, Any]) -> Any:
+    event_type = RESPONSE_EVENTS.get(item["type"])
+    return openai_model(item, event_type) if event_type else item
+
+
 @FUZZ
 @given(items=st.lists(bodies | events, max_size=5), hide=st.booleans())
 def test_openai_chat_streams_never_break_the_span(items, hide):
-    call = new_call(stream=True)
-    observer = ChatChunkObserver(call, hide_usage_chunk=hide)
-    for item in items:
-        assert observer.observe(openai_model(item, ChatCompletionChunk)) in (True, False)
-    assert_span_is_sound(ended_attributes(call))
+    observer = ChatChunkObserver(new_call(stream=True), hide_usage_chunk=hide)
+    observe_stream(observer, [openai_model(item, ChatCompletionChunk) for item in items])
 
 
 @FUZZ
 @given(items=st.lists(events, max_size=5))
 def test_openai_response_streams_never_break_the_span(items):
-    call = new_call(stream=True)
-    observer = ResponseEventObserver(call)
-    for item in items:
-        event_type = RESPONSE_EVENTS.get(item["type"])
-        assert observer.observe(openai_model(item, event_type) if event_type else item) is True
-    assert_span_is_sound(ended_attributes(call))
+    observe_stream(ResponseEventObserver(new_call(stream=True)), [response_event(item) for item in items])
 
 
 @FUZZ
 @given(items=st.lists(events, max_size=5))
 def test_anthropic_streams_never_break_the_span(items):
-    call = new_call(stream=True)
-    observer = MessageEventObserver(call)
-    for item in items:
-        assert observer.observe(anthropic_model(item, RawMessageStreamEvent)) is True
-    assert_span_is_sound(ended_attributes(call))
+    sdk_events = [anthropic_model(item, RawMessageStreamEvent) for item in items]
+    observe_stream(MessageEventObserver(new_call(stream=True)), sdk_events)
 
 
 @FUZZ
