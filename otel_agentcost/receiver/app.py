@@ -122,11 +122,12 @@ class _Receiver:
 
     async def health(self, request: Request) -> Response:
         state = "ok" if self.writer.accepting else "shutting down"
+        # Open to all (no token): counts and states only, never the store's error, which may name internal hosts.
         body = {
             "status": state,
             "queued_spans": self.writer.queued_spans,
             "journal_bytes": self.journal.size_bytes,
-            "store_failure": self.writer.store_failure,
+            "store_failing": self.writer.store_failure is not None,
         }
         return JSONResponse(body, status_code=200 if state == "ok" else 503)
 

@@ -1,17 +1,24 @@
 """`serve` under load: 8 agent processes at once, each sending 2,000 spans with the real SDK pipeline
-(BatchSpanProcessor + OTLP/HTTP protobuf exporter). Every span is stored, none twice."""
+(BatchSpanProcessor + OTLP/HTTP protobuf exporter): every span is stored, none twice. And a flood from 4 processes
+that never wait, against a small queue and journal: answered 200, 429 or 503 with Retry-After, never falling over,
+every acknowledged span stored once."""
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import signal
+from collections import Counter
 from collections.abc import Sequence
 
+import requests
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
-from receiver_support import WAIT, span_counts
+from receiver_support import WAIT, ServeProcess, make_sdk_spans, protobuf_body, span_counts, stored_span_ids
 
+from otel_agentcost.receiver.otlp import decode_protobuf
 from otel_agentcost.store import open_store
 
 PROCESSES = 8
@@ -58,3 +65,47 @@ def test_eight_agent_processes_at_once_get_every_span_stored_once(receiver):
     assert delivered == [SPANS_PER_PROCESS] * PROCESSES
     with open_store(f"chdb:{receiver.store_dir}") as store:
         assert span_counts(store) == (PROCESSES * SPANS_PER_PROCESS, PROCESSES * SPANS_PER_PROCESS)
+
+
+FLOOD_PROCESSES = 4
+FLOOD_REQUESTS = 20
+
+
+def _flood(url: str, number: int) -> tuple[list[str], list[str], list[tuple[int, str | None]]]:
+    """One sender posting as fast as it can, never waiting: (span ids sent, span ids acknowledged, refusals)."""
+    sent: list[str] = []
+    acknowledged: list[str] = []
+    refusals: list[tuple[int, str | None]] = []
+    with requests.Session() as session:
+        for _ in range(FLOOD_REQUESTS):
+            body = protobuf_body(make_sdk_spans(service=f"flood-{number}", count=48))
+            span_ids = [row.span_id for row in decode_protobuf(body).rows]
+            sent += span_ids
+            response = session.post(
+                f"{url}/v1/traces", data=body, headers={"Content-Type": "application/x-protobuf"}, timeout=WAIT
+            )
+            if response.status_code == 200:
+                acknowledged += span_ids
+            else:
+                refusals.append((response.status_code, response.headers.get("Retry-After")))
+    return sent, acknowledged, refusals
+
+
+def test_a_flood_against_small_bounds_is_answered_200_429_or_503_with_retry_after_and_loses_nothing(tmp_path):
+    serve = ServeProcess(tmp_path / "chdb", tmp_path / "serve.log", queue_spans=100, journal_max_bytes=64 * 1024,
+                         rate_limit=None)  # fmt: skip
+    with multiprocessing.get_context("spawn").Pool(FLOOD_PROCESSES) as pool:
+        results = pool.starmap_async(_flood, [(serve.url, n) for n in range(FLOOD_PROCESSES)]).get(WAIT * 4)
+    assert requests.get(f"{serve.url}/healthz", timeout=WAIT).json()["status"] == "ok"
+    assert serve.terminate() in (0, -signal.SIGTERM)
+    sent = {span for spans, _, _ in results for span in spans}
+    acknowledged = [span for _, spans, _ in results for span in spans]
+    refusals = [refusal for _, _, refused in results for refusal in refused]
+    assert {status for status, _ in refusals} <= {429, 503}
+    assert all(retry_after is not None and retry_after.isdigit() for _, retry_after in refusals)
+    with open_store(f"chdb:{serve.store_dir}") as store:
+        stored = stored_span_ids(store)
+    assert len(stored) == len(set(stored))
+    assert set(acknowledged) <= set(stored) <= sent
+    logging.getLogger(__name__).info("flood: %d acknowledged spans, refusals %s", len(acknowledged),
+                                     Counter(status for status, _ in refusals))  # fmt: skip
