@@ -20,7 +20,7 @@ from typing import Any
 from google.protobuf import json_format
 from google.protobuf.message import DecodeError
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-from opentelemetry.proto.common.v1.common_pb2 import AnyValue, InstrumentationScope, KeyValue
+from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from opentelemetry.proto.resource.v1.resource_pb2 import Resource
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 from opentelemetry.semconv.attributes.service_attributes import SERVICE_NAME
@@ -32,6 +32,8 @@ TRACE_ID_BYTES = 16
 SPAN_ID_BYTES = 8
 # DateTime64(9) counts nanoseconds in an Int64: the last instant it holds is 2262-04-11T23:47:16.854775807Z.
 MAX_TIMESTAMP_NS = 2**63 - 1
+_ZERO_TRACE_ID = bytes(TRACE_ID_BYTES)
+_ZERO_SPAN_ID = bytes(SPAN_ID_BYTES)
 
 # Span and link fields that OTLP/JSON writes as hex strings (every other bytes field stays base64), by either of
 # the key spellings a receiver must accept.
@@ -81,63 +83,93 @@ def decode_json(body: bytes) -> DecodedSpans:
 
 
 def decode_request(request: ExportTraceServiceRequest) -> DecodedSpans:
+    """Rows in request order. Each resource's and scope's columns are read once, not once per span."""
     decoded = DecodedSpans()
     for i, resource_spans in enumerate(request.resource_spans):
-        resource = _ResourceColumns.of(resource_spans.resource)
+        resource = _resource_columns(resource_spans.resource)
         for j, scope_spans in enumerate(resource_spans.scope_spans):
+            scope = scope_spans.scope
+            shared = (*resource, scope.name, scope.version)
             for k, span in enumerate(scope_spans.spans):
-                where = f"resource_spans[{i}].scope_spans[{j}].spans[{k}]"
-                _check_id_lengths(span, where)
-                problem = _unstorable(span)
+                problem = _unstorable(span, f"resource_spans[{i}].scope_spans[{j}].spans[{k}]")
                 if problem:
-                    decoded.rejected.append(f"{where}: {problem}")
+                    decoded.rejected.append(problem)
                 else:
-                    decoded.rows.append(_span_row(span, resource, scope_spans.scope))
+                    decoded.rows.append(_span_row(span, shared))
     return decoded
 
 
-@dataclass(frozen=True)
-class _ResourceColumns:
-    service_name: str
-    attributes: dict[str, str]
-
-    @classmethod
-    def of(cls, resource: Resource) -> _ResourceColumns:
-        # The exporter reads service.name with pdata's Map.Get, which finds the first of duplicate keys.
-        service = next((kv.value for kv in resource.attributes if kv.key == SERVICE_NAME), None)
-        return cls(_stored(service) if service is not None else "", _attribute_map(resource.attributes))
+def _resource_columns(resource: Resource) -> tuple[str, dict[str, str]]:
+    """ServiceName and ResourceAttributes. The exporter reads service.name with pdata's Map.Get, which finds the
+    first of duplicate keys."""
+    service = next((kv.value for kv in resource.attributes if kv.key == SERVICE_NAME), None)
+    return (_stored(service) if service is not None else ""), _attribute_map(resource.attributes)
 
 
-def _span_row(span: Span, resource: _ResourceColumns, scope: InstrumentationScope) -> SpanRow:
+def _span_row(span: Span, shared: tuple[str, dict[str, str], str, str]) -> SpanRow:
+    service_name, resource_attributes, scope_name, scope_version = shared
+    start = span.start_time_unix_nano
+    end = span.end_time_unix_nano
+    status = span.status
+    events = span.events
+    links = span.links
     return SpanRow(
-        timestamp_ns=span.start_time_unix_nano,
+        timestamp_ns=start,
         trace_id=span.trace_id.hex(),
         span_id=span.span_id.hex(),
         parent_span_id=_hex_or_empty(span.parent_span_id),
         trace_state=span.trace_state,
         span_name=span.name,
         span_kind=SPAN_KIND_NAMES.get(span.kind, ""),
-        service_name=resource.service_name,
-        resource_attributes=resource.attributes,
-        scope_name=scope.name,
-        scope_version=scope.version,
+        service_name=service_name,
+        resource_attributes=resource_attributes,
+        scope_name=scope_name,
+        scope_version=scope_version,
         span_attributes=_attribute_map(span.attributes),
         # pdata subtracts unsigned timestamps; a span that ends before it starts is stored as 0, not wrapped around.
-        duration_ns=max(span.end_time_unix_nano - span.start_time_unix_nano, 0),
-        status_code=STATUS_CODE_NAMES.get(span.status.code, ""),
-        status_message=span.status.message,
-        events_timestamp_ns=[event.time_unix_nano for event in span.events],
-        events_name=[event.name for event in span.events],
-        events_attributes=[_attribute_map(event.attributes) for event in span.events],
-        links_trace_id=[_hex_or_empty(link.trace_id) for link in span.links],
-        links_span_id=[_hex_or_empty(link.span_id) for link in span.links],
-        links_trace_state=[link.trace_state for link in span.links],
-        links_attributes=[_attribute_map(link.attributes) for link in span.links],
+        duration_ns=end - start if end > start else 0,
+        status_code=STATUS_CODE_NAMES.get(status.code, ""),
+        status_message=status.message,
+        events_timestamp_ns=[event.time_unix_nano for event in events] if events else [],
+        events_name=[event.name for event in events] if events else [],
+        events_attributes=[_attribute_map(event.attributes) for event in events] if events else [],
+        links_trace_id=[_hex_or_empty(link.trace_id) for link in links] if links else [],
+        links_span_id=[_hex_or_empty(link.span_id) for link in links] if links else [],
+        links_trace_state=[link.trace_state for link in links] if links else [],
+        links_attributes=[_attribute_map(link.attributes) for link in links] if links else [],
     )
 
 
+def _unstorable(span: Span, where: str) -> str | None:
+    """Why the span is left out, or None. Raises PayloadError for an id length the collector's receiver refuses to
+    decode at all (it takes an empty id as the all-zero one)."""
+    trace_id = span.trace_id
+    span_id = span.span_id
+    if (
+        len(trace_id) not in (0, TRACE_ID_BYTES)
+        or len(span_id) not in (0, SPAN_ID_BYTES)
+        or len(span.parent_span_id) not in (0, SPAN_ID_BYTES)
+        or span.links
+    ):
+        _check_id_lengths(span, where)
+    if trace_id == _ZERO_TRACE_ID or not trace_id:
+        return f"{where}: trace_id is missing or all zeros, which is not a valid trace id"
+    if span_id == _ZERO_SPAN_ID or not span_id:
+        return f"{where}: span_id is missing or all zeros, which is not a valid span id"
+    start = span.start_time_unix_nano
+    if start > MAX_TIMESTAMP_NS:
+        return f"{where}: start_time_unix_nano {start} is past 2262-04-11, beyond DateTime64(9)"
+    events = span.events
+    late = next((event for event in events if event.time_unix_nano > MAX_TIMESTAMP_NS), None) if events else None
+    if late is not None:
+        return (
+            f"{where}: event {late.name!r} time_unix_nano {late.time_unix_nano} is past 2262-04-11, "
+            "beyond DateTime64(9)"
+        )
+    return None
+
+
 def _check_id_lengths(span: Span, where: str) -> None:
-    """Lengths the collector's receiver refuses to decode (it takes an empty id as the all-zero one)."""
     fields = [(f"{where}.trace_id", span.trace_id, TRACE_ID_BYTES), (f"{where}.span_id", span.span_id, SPAN_ID_BYTES)]
     fields.append((f"{where}.parent_span_id", span.parent_span_id, SPAN_ID_BYTES))
     for n, link in enumerate(span.links):
@@ -148,19 +180,6 @@ def _check_id_lengths(span: Span, where: str) -> None:
             raise PayloadError(f"{name} is {len(value)} bytes; it must be {size} bytes ({2 * size} hex digits)")
 
 
-def _unstorable(span: Span) -> str | None:
-    if not any(span.trace_id):
-        return "trace_id is missing or all zeros, which is not a valid trace id"
-    if not any(span.span_id):
-        return "span_id is missing or all zeros, which is not a valid span id"
-    if span.start_time_unix_nano > MAX_TIMESTAMP_NS:
-        return f"start_time_unix_nano {span.start_time_unix_nano} is past 2262-04-11, beyond DateTime64(9)"
-    late = next((event for event in span.events if event.time_unix_nano > MAX_TIMESTAMP_NS), None)
-    if late is not None:
-        return f"event {late.name!r} time_unix_nano {late.time_unix_nano} is past 2262-04-11, beyond DateTime64(9)"
-    return None
-
-
 def _hex_or_empty(value: bytes) -> str:
     """The exporter's TraceIDToHexOrEmptyString / SpanIDToHexOrEmptyString: the all-zero id is stored as ''."""
     return value.hex() if any(value) else ""
@@ -168,7 +187,9 @@ def _hex_or_empty(value: bytes) -> str:
 
 def _attribute_map(attributes: Iterable[KeyValue]) -> dict[str, str]:
     # pdata keeps duplicate keys; ranging over them into a Go map lets the last one win, as a dict does here.
-    return {kv.key: _stored(kv.value) for kv in attributes}
+    # A non-empty string_value is a string attribute (only one member of the oneof is set): most are, and need
+    # nothing more.
+    return {kv.key: kv.value.string_value or _stored(kv.value) for kv in attributes}
 
 
 def _stored(value: AnyValue) -> str:
