@@ -25,7 +25,7 @@ from opentelemetry.semconv._incubating.attributes import gen_ai_attributes as ge
 from opentelemetry.trace import Span
 
 from .fields import field, items, text
-from .redaction import redact
+from .redaction import redact, redact_text
 
 _log = logging.getLogger(__name__)
 
@@ -121,6 +121,27 @@ def _plain(value: Any) -> Any:
     """A JSON-able copy of an SDK model or plain value, for tool arguments and results."""
     dump = getattr(value, "model_dump", None)
     return dump(mode="json") if callable(dump) else value
+
+
+def redact_recorded(span: Span) -> None:
+    """Masks credentials in content that another instrumentation set on a span we complete: the Anthropic SDK
+    writes the same attributes in its own content mode (`ANTHROPIC_OPEN_TELEMETRY_TRACES_CONTENT_MODE=content`),
+    unmasked. Whoever recorded it, content leaves through this package's spans masked."""
+    values = getattr(span, "attributes", None) or {}
+    masked = {}
+    for name in (INPUT_MESSAGES, OUTPUT_MESSAGES, SYSTEM_INSTRUCTIONS):
+        value = values.get(name)
+        if isinstance(value, str) and (redacted := _redacted_json(value)) != value:
+            masked[name] = redacted
+    if masked:
+        span.set_attributes(masked)
+
+
+def _redacted_json(text: str) -> str:
+    try:
+        return json.dumps(redact(json.loads(text)), ensure_ascii=False, default=str)
+    except ValueError:
+        return redact_text(text)
 
 
 # --- one call's content -----------------------------------------------------------------------------------------------

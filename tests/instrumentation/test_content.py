@@ -282,6 +282,27 @@ def test_the_api_key_and_request_headers_are_never_recorded(llm, monkeypatch, re
     assert "http.request.header" not in names
 
 
+@pytest.mark.parametrize("capture", ["false", "true"])
+def test_content_the_anthropic_sdk_records_in_its_own_content_mode_is_masked_too(llm, monkeypatch, request, capture):
+    monkeypatch.setenv(content.CAPTURE_ENV, capture)
+    monkeypatch.setenv("ANTHROPIC_OPEN_TELEMETRY_TRACES_CONTENT_MODE", "content")
+    exporter = request.getfixturevalue("spans")
+    claude = anthropic.Anthropic(base_url=llm.anthropic_base_url, api_key="test-key")
+    llm.enqueue(Reply(text=f"noted: {ANTHROPIC_KEY}"))
+
+    prompt = [{"role": "user", "content": f"remember {OPENAI_KEY}"}]
+    with claude.messages.stream(model=MODEL, max_tokens=64, messages=prompt) as stream:
+        reply = stream.get_final_message()
+
+    assert ANTHROPIC_KEY in reply.content[0].text  # the caller gets the reply as sent
+    span = only_span(exporter)
+    assert span.instrumentation_scope.name == "com.anthropic.sdk.python"
+    assert "[REDACTED:openai_key]" in span.attributes["gen_ai.input.messages"]
+    assert "[REDACTED:anthropic_key]" in span.attributes["gen_ai.output.messages"]
+    recorded = every_value(exporter)
+    assert OPENAI_KEY not in recorded and ANTHROPIC_KEY not in recorded
+
+
 # --- never breaking the call ----------------------------------------------------------------------------------------
 
 

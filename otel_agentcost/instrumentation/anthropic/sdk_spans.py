@@ -16,7 +16,7 @@ from wrapt import wrap_function_wrapper
 from ... import attributes as attr
 from ...attribution import CallRequest, ContextShare, requests
 from ...processor import stamp
-from ..content import CallContent
+from ..content import CallContent, redact_recorded
 from ..fields import count
 from ..guard import quietly
 from ..llm_call import CallSettings, Usage, call_attribution, cost_attributes
@@ -47,6 +47,7 @@ class CompletingSpan(wrapt.ObjectProxy):  # type: ignore[misc]
             self._self_context,
             fallback=None,
         )
+        quietly("masking credentials in an Anthropic SDK span", redact_recorded, self.__wrapped__, fallback=None)
         self.__wrapped__.end(end_time)
 
 
