@@ -172,8 +172,9 @@ def _error(text: str, problem: str, suggestion: str | None = None) -> StoreURLEr
 
 
 def mask_password(text: str) -> str:
-    """`text` with the password of a `scheme://user:password@host` URL replaced by ***."""
-    scheme, sep, rest = text.partition("://")
+    """`text` with the password of a `scheme://user:password@host` URL replaced by ***, also when the scheme is
+    misspelt or its colon missing (`clickhouse//user:password@host`), as in the URLs a typo error quotes."""
+    scheme, sep, rest = text.partition("//")
     if not sep:
         return text
     head, question, query = rest.partition("?")
@@ -181,4 +182,4 @@ def mask_password(text: str) -> str:
     if not at or ":" not in credentials:
         return text
     user = credentials.partition(":")[0]
-    return f"{scheme}://{user}:***@{location}{question}{query}"
+    return f"{scheme}//{user}:***@{location}{question}{query}"

@@ -106,6 +106,7 @@ def test_a_bad_url_error_masks_the_password():
         ("http://u:pa/ss@h", "http://u:***@h"),
         ("http://u@h", "http://u@h"),
         ("chdb:/a:b@c", "chdb:/a:b@c"),
+        ("clickhouse//u:secret@ch:8123", "clickhouse//u:***@ch:8123"),
     ],
 )
 def test_mask_password(text, masked):
