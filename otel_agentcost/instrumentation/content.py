@@ -9,7 +9,15 @@ conventions' message shape (`[{"role": ..., "parts": [{"type": "text", "content"
 The deprecated per-message events (`gen_ai.user.message`, `gen_ai.choice`) are not written, so `EVENT_ONLY`
 records nothing. Every string is passed through `redaction.redact` before it is set on the span.
 
-The switch is read once, when the instrumentation starts: a call with capture off pays one `is None` check.
+What is recorded: chat messages (OpenAI chat completions and Responses API, Anthropic Messages) with text,
+refusals, reasoning text, tool calls with their arguments and tool results; images, audio and files are named by
+type only. Embeddings inputs are not messages and are not recorded. A stream's output is the text that passed
+through it. On the Anthropic SDK's own spans (its tracing on) the request and a whole reply are recorded, but a
+stream's output only by the SDK itself, in its content mode and through `messages.stream()`; whatever the SDK
+records is masked here too (`redact_recorded`).
+
+The switch is read once, when the instrumentation starts: a call with capture off pays an `is None` check at its
+start and end (and per streamed piece).
 Recording content never fails a call: a request or response of an unexpected shape is logged and left out.
 """
 
