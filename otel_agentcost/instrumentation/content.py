@@ -190,8 +190,9 @@ class CallContent:
         self._streamed.append(piece)
 
     def finish(self) -> None:
-        """Sets a stream's gathered text as the output, when no whole response was recorded."""
-        if self._output_set or not self._streamed:
+        """Sets a stream's gathered text as the output, unless a whole response (ours, or the Anthropic SDK's in its
+        content mode) was recorded."""
+        if self._output_set or not self._streamed or OUTPUT_MESSAGES in (getattr(self._span, "attributes", None) or {}):
             return
         reason = self.finish_reasons[-1] if self.finish_reasons else None
         try:

@@ -212,14 +212,23 @@ def test_anthropic_system_prompt_is_the_system_instructions_and_blocks_become_pa
     ]
 
 
-def test_anthropic_stream_of_our_own_span_records_the_streamed_text(captured, llm, claude_untraced):
+def stream_text(client, how):
+    prompt = [{"role": "user", "content": "status?"}]
+    if how == "raw":
+        events = client.messages.create(model=MODEL, max_tokens=64, messages=prompt, stream=True)
+        return "".join(event.delta.text for event in events if event.type == "content_block_delta")
+    with client.messages.stream(model=MODEL, max_tokens=64, messages=prompt) as stream:
+        return "".join(stream.text_stream)
+
+
+@pytest.mark.parametrize("how", ["raw", "helper"])
+@pytest.mark.parametrize("client_fixture", ["claude", "claude_untraced"])
+def test_an_anthropic_stream_records_the_streamed_text(captured, llm, request, client_fixture, how):
     llm.enqueue(Reply(text="all quiet on the fleet"))
 
-    with claude_untraced.messages.stream(
-        model=MODEL, max_tokens=64, messages=[{"role": "user", "content": "status?"}]
-    ) as stream:
-        text = "".join(stream.text_stream)
+    text = stream_text(request.getfixturevalue(client_fixture), how)
 
+    assert text == "all quiet on the fleet"
     output = messages(only_span(captured), "gen_ai.output.messages")
     assert output == [{"role": "assistant", "parts": [{"type": "text", "content": text}], "finish_reason": "end_turn"}]
 

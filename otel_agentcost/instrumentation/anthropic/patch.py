@@ -22,7 +22,7 @@ from ..guard import quietly
 from ..llm_call import CallSettings, LLMCall
 from ..streams import AsyncStreamProxy, SyncStreamProxy
 from ..wrapping import Settle, finish_with, run_async, run_sync
-from . import sdk_spans
+from . import sdk_content, sdk_spans
 from .content import messages_input
 from .usage import MessageEventObserver, record_message
 
@@ -207,5 +207,5 @@ def instrument(settings: CallSettings) -> list[tuple[Any, str]]:
     if hasattr(base_client, sdk_spans.SDK_FUNCTION):
         wrap_function_wrapper(base_client, sdk_spans.SDK_FUNCTION, sdk_spans.start_span_wrapper(settings))
         wrapped.append((base_client, sdk_spans.SDK_FUNCTION))
-        wrapped += sdk_spans.instrument_content(settings)
+        wrapped += sdk_content.instrument(settings)
     return wrapped

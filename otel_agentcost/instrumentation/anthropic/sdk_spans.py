@@ -7,11 +7,9 @@ what the SDK does not: the cost, the cache-write count under the conventions' na
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import wrapt
-from wrapt import wrap_function_wrapper
 
 from ... import attributes as attr
 from ...attribution import CallRequest, ContextShare, requests
@@ -20,13 +18,10 @@ from ..content import CallContent, redact_recorded
 from ..fields import count
 from ..guard import quietly
 from ..llm_call import CallSettings, Usage, call_attribution, cost_attributes
-from .content import message_output, messages_input
+from .content import messages_input
 
 SDK_MODULE = "anthropic._base_client"
 SDK_FUNCTION = "start_api_call_span"
-# Where the SDK reads a finished response onto its span: the one place a whole Message passes by its span.
-SDK_TRACING_MODULE = "anthropic._tracing"
-SDK_RESPONSE_FUNCTION = "record_response"
 
 
 class CompletingSpan(wrapt.ObjectProxy):  # type: ignore[misc]
@@ -47,6 +42,8 @@ class CompletingSpan(wrapt.ObjectProxy):  # type: ignore[misc]
             self._self_context,
             fallback=None,
         )
+        if self._self_content is not None:
+            self._self_content.finish()  # a stream's gathered text, when nothing else recorded the output
         quietly("masking credentials in an Anthropic SDK span", redact_recorded, self.__wrapped__, fallback=None)
         self.__wrapped__.end(end_time)
 
@@ -109,30 +106,3 @@ def _complete_later(span: Any, settings: CallSettings, args: tuple[Any, ...], kw
         options = args[2] if len(args) > 2 else kwargs.get("options")
         completing._self_content.record_input(messages_input, getattr(options, "json_data", None))
     return completing
-
-
-def _record_response_wrapper(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """After the SDK's `record_response(span, result)`: a whole Message's content onto a span of ours to complete.
-
-    A streamed reply's content is not recorded on the SDK's span (its events never pass through here).
-    """
-    returned = wrapped(*args, **kwargs)
-    span, result = (*args, None, None)[:2]
-    content = getattr(span, "_self_content", None)
-    if isinstance(content, CallContent) and getattr(result, "error", None) is None:
-        content.record_output(message_output, getattr(result, "data", None))
-    return returned
-
-
-def instrument_content(settings: CallSettings) -> list[tuple[Any, str]]:
-    """With content capture on, wraps where the SDK reads responses; returns (owner, attribute) for unwrapping."""
-    if not settings.capture_content:
-        return []
-    try:
-        module = importlib.import_module(SDK_TRACING_MODULE)
-    except ImportError:
-        return []
-    if not hasattr(module, SDK_RESPONSE_FUNCTION):
-        return []
-    wrap_function_wrapper(module, SDK_RESPONSE_FUNCTION, _record_response_wrapper)
-    return [(module, SDK_RESPONSE_FUNCTION)]
