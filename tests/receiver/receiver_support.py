@@ -163,6 +163,24 @@ def wait_until_stored(base: str) -> dict[str, Any]:
         time.sleep(0.01)
 
 
+def post_spans(
+    session: requests.Session, url: str, service: str = "pm-agent"
+) -> tuple[list[str], requests.Response | None]:
+    """A batch of 50 fresh SDK spans posted as protobuf: their span ids, and the answer (None: no connection)."""
+    spans = make_sdk_spans(service, count=48)
+    span_ids = [format(span.context.span_id, "016x") for span in spans]
+    try:
+        response = session.post(
+            f"{url}/v1/traces",
+            data=protobuf_body(spans),
+            headers={"Content-Type": "application/x-protobuf"},
+            timeout=WAIT,
+        )
+    except requests.ConnectionError:
+        return span_ids, None
+    return span_ids, response
+
+
 def stored_rows(store: Store, trace_id: str) -> list[SpanRow]:
     """The stored rows of one trace, read back as SpanRows (ordered by span name)."""
     return [SpanRow(**row) for row in store.query((SQL / "stored_rows.sql").read_text(), {"trace_id": trace_id})]

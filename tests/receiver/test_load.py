@@ -16,9 +16,8 @@ from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExport
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
-from receiver_support import WAIT, ServeProcess, make_sdk_spans, protobuf_body, span_counts, stored_span_ids
+from receiver_support import WAIT, ServeProcess, post_spans, span_counts, stored_span_ids
 
-from otel_agentcost.receiver.otlp import decode_protobuf
 from otel_agentcost.store import open_store
 
 PROCESSES = 8
@@ -78,12 +77,9 @@ def _flood(url: str, number: int) -> tuple[list[str], list[str], list[tuple[int,
     refusals: list[tuple[int, str | None]] = []
     with requests.Session() as session:
         for _ in range(FLOOD_REQUESTS):
-            body = protobuf_body(make_sdk_spans(service=f"flood-{number}", count=48))
-            span_ids = [row.span_id for row in decode_protobuf(body).rows]
+            span_ids, response = post_spans(session, url, f"flood-{number}")
+            assert response is not None, "serve stopped answering"
             sent += span_ids
-            response = session.post(
-                f"{url}/v1/traces", data=body, headers={"Content-Type": "application/x-protobuf"}, timeout=WAIT
-            )
             if response.status_code == 200:
                 acknowledged += span_ids
             else:

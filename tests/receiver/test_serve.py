@@ -17,7 +17,16 @@ import requests
 from opentelemetry.exporter.otlp.proto.http import Compression
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.trace.export import SpanExportResult
-from receiver_support import SQL, WAIT, ServeProcess, make_sdk_spans, protobuf_body, stored_rows, stored_span_ids
+from receiver_support import (
+    SQL,
+    WAIT,
+    ServeProcess,
+    make_sdk_spans,
+    post_spans,
+    protobuf_body,
+    stored_rows,
+    stored_span_ids,
+)
 
 from otel_agentcost.receiver import RemoteListenRefused, serve
 from otel_agentcost.receiver.otlp import decode_protobuf
@@ -58,15 +67,10 @@ def test_the_real_otlp_exporter_stores_spans_through_serve(receiver, compression
 def _send_until_refused(url: str, acknowledged: list[str], sent: list[str], lock: threading.Lock) -> None:
     with requests.Session() as session:
         while True:
-            body = protobuf_body(make_sdk_spans(count=48))
-            span_ids = [row.span_id for row in decode_protobuf(body).rows]
+            span_ids, response = post_spans(session, url)
             with lock:
                 sent.extend(span_ids)
-            try:
-                response = session.post(
-                    f"{url}/v1/traces", data=body, headers={"Content-Type": "application/x-protobuf"}, timeout=WAIT
-                )
-            except requests.ConnectionError:
+            if response is None:
                 return
             if response.status_code == 200:
                 with lock:
@@ -100,15 +104,11 @@ def _sender(url: str, acknowledged: Path) -> None:
     """One agent process posting batches until serve goes away; appends each acknowledged span id to its file."""
     with requests.Session() as session, acknowledged.open("a") as record:
         while True:
-            body = protobuf_body(make_sdk_spans(count=48))
-            try:
-                response = session.post(
-                    f"{url}/v1/traces", data=body, headers={"Content-Type": "application/x-protobuf"}, timeout=WAIT
-                )
-            except requests.ConnectionError:
+            span_ids, response = post_spans(session, url)
+            if response is None:
                 return
             if response.status_code == 200:
-                record.writelines(f"{row.span_id}\n" for row in decode_protobuf(body).rows)
+                record.writelines(f"{span_id}\n" for span_id in span_ids)
                 record.flush()
 
 
