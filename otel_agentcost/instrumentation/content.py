@@ -12,9 +12,8 @@ records nothing. Every string is passed through `redaction.redact` before it is 
 What is recorded: chat messages (OpenAI chat completions and Responses API, Anthropic Messages) with text,
 refusals, reasoning text, tool calls with their arguments and tool results; images, audio and files are named by
 type only. Embeddings inputs are not messages and are not recorded. A stream's output is the text that passed
-through it. On the Anthropic SDK's own spans (its tracing on) the request and a whole reply are recorded, but a
-stream's output only by the SDK itself, in its content mode and through `messages.stream()`; whatever the SDK
-records is masked here too (`redact_recorded`).
+through it, as one text part. The Anthropic SDK's own spans (its tracing on) get the same (`anthropic.sdk_content`),
+and content the SDK records there itself, in its own content mode, is masked too (`redact_recorded`).
 
 The switch is read once, when the instrumentation starts: a call with capture off pays an `is None` check at its
 start and end (and per streamed piece).
