@@ -41,6 +41,7 @@ _KEEP_ALIVE_SECONDS = 30
 
 
 DEFAULT_RATE_LIMIT = 100.0  # requests a second per client address
+_WITHOUT_DEDUP_SQL = Path(__file__).parent / "sql" / "spans_table_without_dedup.sql"
 
 
 class RemoteListenRefused(ValueError):
@@ -128,10 +129,23 @@ def _open_with_schema(url: StoreURL) -> Store:
     try:
         if installed_version(store) != SCHEMA_VERSION:
             init_schema(store)
+        warn_without_dedup(store)
     except BaseException:
         store.close()
         raise
     return store
+
+
+def warn_without_dedup(store: Store) -> None:
+    """Say how to fix a spans table made before the journal, which would store a replayed batch twice."""
+    rows = store.query(_WITHOUT_DEDUP_SQL.read_text(), {"database": store.database})
+    if rows and rows[0]["without_dedup"]:
+        _log.warning(
+            "%s.otel_traces keeps no deduplication window, so a batch replayed after a crash could be stored twice; "
+            "fix it once with: ALTER TABLE %s.otel_traces MODIFY SETTING non_replicated_deduplication_window = 1000",
+            store.database,
+            store.database,
+        )
 
 
 class ReceiverServer(uvicorn.Server):

@@ -8,6 +8,7 @@ from receiver_support import make_sdk_spans, protobuf_body, span_counts
 
 from otel_agentcost.receiver.journal import KIND_PROTOBUF, Journal, Record
 from otel_agentcost.receiver.otlp import decode_protobuf
+from otel_agentcost.receiver.server import warn_without_dedup
 from otel_agentcost.receiver.writer import SpanWriter
 
 
@@ -47,3 +48,15 @@ def test_a_batch_replayed_after_a_crash_between_its_insert_and_its_deletion_is_s
 
     assert list(tmp_path.glob("*.seg")) == [] and list(tmp_path.glob("*.batch")) == []
     assert span_counts(chdb_store) == (before + len(rows), distinct_before + len(rows))
+
+
+def test_serve_warns_with_the_fix_when_the_spans_table_keeps_no_deduplication_window(chdb_store, caplog):
+    warn_without_dedup(chdb_store)
+    assert "deduplication window" not in caplog.text
+    chdb_store.command("ALTER TABLE otel_traces MODIFY SETTING non_replicated_deduplication_window = 0")
+    try:
+        warn_without_dedup(chdb_store)
+    finally:
+        chdb_store.command("ALTER TABLE otel_traces MODIFY SETTING non_replicated_deduplication_window = 1000")
+    assert "otel.otel_traces keeps no deduplication window" in caplog.text
+    assert "ALTER TABLE otel.otel_traces MODIFY SETTING non_replicated_deduplication_window = 1000" in caplog.text
