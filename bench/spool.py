@@ -8,7 +8,7 @@ exporter, the instrumentor on the real openai SDK) calls the stand-in LLM server
 
 - up: a pass-through to `otel-agentcost serve` (a separate process storing into chDB);
 - down: not listening (every delivery is refused; batches go to the spool on disk);
-- slow: accepting connections and never answering (every delivery waits for the exporter's 10 s timeout).
+- slow: accepting connections and never answering (every delivery waits for the exporter's timeout).
 
 Switching closes every open connection, so a change of state is seen at once. The conditions alternate in blocks of
 `--calls` calls, `--rounds` times, so that the load of a shared machine falls on all of them alike; the ratios
@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import signal
 import socket
 import statistics
@@ -155,21 +156,24 @@ def run(calls: int, rounds: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as temporary, StandinLLM() as llm, serve(Path(temporary) / "chdb") as store:
         port = free_port()
         switch = SwitchProcess(port, store)
-        otlp = OTLPSpanExporter(endpoint=f"http://127.0.0.1:{port}/v1/traces")
-        exporter = SpoolingSpanExporter(otlp, directory=Path(temporary) / "spool", max_backoff=2.0)
+        # A short OTLP timeout and batch delay, so that each block's spans meet the store in that block's state
+        # (with the defaults, 10 s and 5 s, the exporter's own retries would ride over blocks of a second or two).
+        otlp = OTLPSpanExporter(endpoint=f"http://127.0.0.1:{port}/v1/traces", timeout=1)
+        exporter = SpoolingSpanExporter(otlp, directory=Path(temporary) / "spool", max_backoff=1.0)
         provider = TracerProvider(resource=Resource.create({"service.name": "bench-spool"}))
-        provider.add_span_processor(BatchSpanProcessor(exporter))
+        provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=200))
         instrumentor = AgentCostInstrumentor()
         instrumentor.instrument(tracer_provider=provider)
         client = OpenAI(base_url=llm.openai_base_url, api_key="bench", max_retries=0)
-        timings: dict[str, list[float]] = {condition: [] for condition in CONDITIONS}
+        blocks: list[dict[str, list[float]]] = []
         try:
             switch.set("up")
             timed_calls(client, 200)  # warm-up: imports, connections, caches
-            for _ in range(rounds):
-                for condition in CONDITIONS:
+            for number in range(rounds):
+                blocks.append({})
+                for condition in random.Random(number).sample(CONDITIONS, len(CONDITIONS)):
                     switch.set(condition)
-                    timings[condition] += timed_calls(client, calls)
+                    blocks[-1][condition] = timed_calls(client, calls)
             switch.set("up")
             provider.force_flush()
             delivered_all = exporter.force_flush(120_000)
@@ -179,27 +183,31 @@ def run(calls: int, rounds: int) -> dict[str, Any]:
             switch.close()
         counts = {"calls": len(llm.requests), "delivered": exporter.delivered_spans,
                   "spooled": exporter.spooled_spans, "dropped": exporter.dropped_spans}  # fmt: skip
-    return report(timings, calls, rounds, counts, delivered_all)
+    return report(blocks, calls, counts, delivered_all)
 
 
 def report(
-    timings: dict[str, list[float]], calls: int, rounds: int, counts: dict[str, int], delivered_all: bool
+    blocks: list[dict[str, list[float]]], calls: int, counts: dict[str, int], delivered_all: bool
 ) -> dict[str, Any]:
-    up = statistics.median(timings["up"])
+    """Per condition: all its calls' median and p99, and the median over rounds of its block's median against the
+    up block of the same round (robust to the machine's load drifting between rounds)."""
     rows = []
-    for condition, values in timings.items():
-        median = statistics.median(values)
-        p99 = statistics.quantiles(values, n=100)[98]
-        rows.append([condition, len(values), round(median, 1), round(p99, 1), round(median / up, 3)])
+    for condition in CONDITIONS:
+        values = [value for block in blocks for value in block[condition]]
+        ratios = [statistics.median(block[condition]) / statistics.median(block["up"]) for block in blocks]
+        median, p99 = statistics.median(values), statistics.quantiles(values, n=100)[98]
+        rows.append([condition, len(values), round(median, 1), round(p99, 1), round(statistics.median(ratios), 3)])
+    rounds = len(blocks)
     return {
         "title": "Agent call latency with the store up, down and slow (spool on)",
         "columns": ["store", "calls", "median_us", "p99_us", "median_vs_up"],
         "rows": rows,
         "notes": [
             f"openai SDK -> stand-in server on 127.0.0.1, one span per call; {rounds} round(s) of {calls} calls per "
-            "condition, alternating up/down/slow in one process; ratios are medians of the same run",
+            "condition in one process, the order shuffled each round; median_vs_up: the median over rounds of the "
+            "block's median call over the same round's up block",
             "up: the OTLP endpoint passes through to otel-agentcost serve (chDB); down: nothing listening; slow: "
-            "connections accepted and never answered (the OTLP exporter's 10 s timeout)",
+            "connections accepted and never answered; OTLP timeout 1 s, batch processor delay 200 ms",
             f"spans: {counts['calls']} calls made, {counts['delivered']} delivered to serve, {counts['spooled']} "
             f"went through the on-disk spool, {counts['dropped']} dropped; everything delivered at the end: "
             f"{delivered_all}",
