@@ -17,12 +17,11 @@ from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
 
 from .instrumentation import AgentCostInstrumentor
 from .pricing import PriceTable
-from .spool import spooling_processor
 
 _log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -53,9 +52,7 @@ def init(
         else:
             provider = TracerProvider(resource=_resource(service_name, resource_attributes))
             trace.set_tracer_provider(provider)
-        provider.add_span_processor(
-            BatchSpanProcessor(exporter) if exporter else spooling_processor(_default_exporter(store))
-        )
+        provider.add_span_processor(BatchSpanProcessor(exporter) if exporter else _default_processor(store))
         AgentCostInstrumentor().instrument(tracer_provider=provider, prices=prices)
         _provider = provider
         return provider
@@ -78,6 +75,12 @@ def _resource(service_name: str | None, extra: dict[str, Any] | None) -> Resourc
         values["service.name"] = service_name
     # Resource.create merges OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME underneath the explicit values.
     return Resource.create(values)
+
+
+def _default_processor(store: str | None) -> SpanProcessor:
+    from .spool import spooling_processor  # the OTLP encoding it loads is needed only once init() runs
+
+    return spooling_processor(_default_exporter(store))
 
 
 def _default_exporter(store: str | None) -> SpanExporter:

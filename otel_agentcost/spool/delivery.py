@@ -71,11 +71,17 @@ class Deliverer:
     def _run(self) -> None:
         with suppress_instrumentation():
             while not self.halt.is_set():
-                if self._deliver_file():
-                    continue
-                batch = self._next_batch()
-                if batch is not None:
-                    self._deliver_batch(batch)
+                try:
+                    self._step()
+                except Exception:  # the spool directory removed or unwritable: say so, and keep delivering
+                    _log.exception("otel-agentcost spool: delivery failed in %s; retrying", self._directory.path)
+                    self._pause()
+
+    def _step(self) -> None:
+        if not self._deliver_file():
+            batch = self._next_batch()
+            if batch is not None:
+                self._deliver_batch(batch)
 
     def _deliver_file(self) -> bool:
         """Tries the oldest spool file this process can claim; False when there is none."""

@@ -47,7 +47,7 @@ class Claim:
         return _unframe(data, self.path)
 
     def delete(self) -> None:
-        os.unlink(self.path)
+        self.path.unlink(missing_ok=True)
         _sync_directory(self.path.parent)
         self.release()
 
@@ -83,26 +83,31 @@ class SpoolDirectory:
     def write(self, name: str, payload: bytes, span_count: int) -> Path:
         """Makes the batch durable under `name`; `SpoolFullError` when the cap or the disk leaves no room."""
         data = _HEADER.pack(_MAGIC, len(payload), zlib.crc32(payload), span_count) + payload
-        used = self.size()
-        if used + len(data) > self.max_bytes:
-            raise SpoolFullError(
-                f"the spool {self.path} is full ({used} bytes; the cap is {self.max_bytes}, AGENTCOST_SPOOL_MAX_BYTES)",
-                "spool_full",
-            )
         temporary = self.path / f".{name}.{os.getpid()}.tmp"
         try:
+            self.path.mkdir(parents=True, exist_ok=True)  # again, in case someone removed it
+            used = self.size()
+            if used + len(data) > self.max_bytes:
+                raise SpoolFullError(
+                    f"the spool {self.path} is full ({used} bytes; the cap is {self.max_bytes}, "
+                    "AGENTCOST_SPOOL_MAX_BYTES)",
+                    "spool_full",
+                )
             _write_synced(temporary, data)
+            final = self.path / name
+            os.replace(temporary, final)
+            _sync_directory(self.path)
         except OSError as error:
             temporary.unlink(missing_ok=True)
             raise SpoolFullError(f"cannot write to the spool {self.path}: {error.strerror}", "disk_error") from error
-        final = self.path / name
-        os.replace(temporary, final)
-        _sync_directory(self.path)
         return final
 
     def pending(self) -> list[Path]:
-        """Segment files, oldest first."""
-        return sorted(entry for entry in self.path.iterdir() if entry.name.endswith(SUFFIX))
+        """Segment files, oldest first (none when the directory was removed: the next write creates it again)."""
+        try:
+            return sorted(entry for entry in self.path.iterdir() if entry.name.endswith(SUFFIX))
+        except FileNotFoundError:
+            return []
 
     def size(self) -> int:
         total = 0

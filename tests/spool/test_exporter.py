@@ -5,6 +5,7 @@ is full, which is logged once and counted."""
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 
 import pytest
@@ -138,6 +139,23 @@ def test_shutdown_with_the_store_down_leaves_the_spans_for_the_next_exporter(end
     assert second.force_flush(30_000)
     assert endpoint.received == span_ids(spans)
     second.shutdown()
+
+
+def test_a_spool_directory_removed_while_running_is_made_again(endpoint, tmp_path):
+    directory = tmp_path / "spool"
+    endpoint.stop()
+    exporter = spooling(endpoint, directory)
+    exporter.export(make_spans(2, "first"))
+    wait_for(lambda: exporter.spooled_spans == 2, "the spans to reach the spool")
+    shutil.rmtree(directory)  # e.g. a cache cleaner; what it held is gone, what comes after is kept
+    later = make_spans(3, "later")
+    exporter.export(later)
+    wait_for(lambda: exporter.spooled_spans == 5, "the spans to reach the spool again")
+    endpoint.start()
+    assert exporter.force_flush(30_000)
+    assert set(span_ids(later)) <= set(endpoint.received)  # a file read just before the removal may go too
+    assert len(set(endpoint.received)) == len(endpoint.received)
+    exporter.shutdown()
 
 
 @pytest.mark.parametrize("name", ["queue_spans", "initial_backoff"])
