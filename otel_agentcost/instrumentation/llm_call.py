@@ -25,6 +25,7 @@ from ..pricing import PriceTable
 from ..processor import Attribution
 from .content import CallContent, capture_from_env
 from .guard import quietly
+from .redaction import redact_text
 
 _log = logging.getLogger(__name__)
 
@@ -267,7 +268,8 @@ class LLMCall:
             # Cancellation and interpreter exit stop the call; they are not the provider's errors.
             return
         self.span.set_attribute(attr.ERROR_TYPE, error_type(error))
-        self.span.set_status(Status(StatusCode.ERROR, str(error)[:500]))
+        # Provider and proxy errors may quote what was sent, a key included.
+        self.span.set_status(Status(StatusCode.ERROR, redact_text(str(error))[:500]))
 
 
 def error_type(error: BaseException) -> str:

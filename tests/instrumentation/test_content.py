@@ -11,7 +11,10 @@ import openai
 import pytest
 
 from otel_agentcost.instrumentation import content
+from otel_agentcost.instrumentation.llm_call import CallSettings, LLMCall
 from otel_agentcost.instrumentation.openai import patch as openai_patch
+from otel_agentcost.pricing import PriceTable
+from otel_agentcost.processor import Attribution
 from otel_agentcost.standin import Reply
 from tests.instrumentation.conftest import llm_spans
 
@@ -310,6 +313,16 @@ def test_content_the_anthropic_sdk_records_in_its_own_content_mode_is_masked_too
     assert "[REDACTED:anthropic_key]" in span.attributes["gen_ai.output.messages"]
     recorded = every_value(exporter)
     assert OPENAI_KEY not in recorded and ANTHROPIC_KEY not in recorded
+
+
+def test_an_error_message_quoting_a_credential_is_masked_in_the_span_status(spans, provider):
+    settings = CallSettings(provider.get_tracer("test"), PriceTable.bundled(), Attribution(environ={}))
+    call = LLMCall(settings, operation="chat", provider="openai", model="gpt-4o-mini")
+
+    call.finish(RuntimeError(f"proxy refused key {OPENAI_KEY}"))
+
+    (span,) = spans.get_finished_spans()
+    assert span.status.description == "proxy refused key [REDACTED:openai_key]"
 
 
 # --- never breaking the call ----------------------------------------------------------------------------------------
