@@ -17,15 +17,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from clickhouse_connect.driver.binding import quote_identifier
 from clickhouse_connect.driver.client import Client
-from clickhouse_connect.driver.compression import get_compressor
 from clickhouse_connect.driver.exceptions import ClickHouseError
 
-from otel_agentcost.store.columns import INSERT_COLUMNS, SpanRow
+from otel_agentcost.store.columns import INSERT_COLUMNS, INSERT_TYPES, SpanRow
 from otel_agentcost.store.errors import QueryError, SchemaMissingError, StoreUnavailableError
 from otel_agentcost.store.interface import Store
-from otel_agentcost.store.native import spans_block
 from otel_agentcost.store.url import StoreURL
 
 SPANS_TABLE = "otel_traces"
@@ -59,25 +56,29 @@ class ClientStore(Store):
             self._client.command(sql, parameters=bound)
 
     def insert_spans(self, rows: Sequence[SpanRow], *, dedup_token: str | None = None) -> None:
-        if not rows:
-            return
         settings = self._insert_settings
         if dedup_token is not None:
             # Synchronous: an asynchronous insert is acknowledged from ClickHouse's buffer, before the token is
             # recorded with the data part; a caller naming its batch already batches.
             settings = {**settings, "async_insert": 0, "insert_deduplication_token": dedup_token}
-        block = _compressed(spans_block(rows), self._client.write_compression)
-        with self._translated(f"INSERT INTO {self.database}.{SPANS_TABLE}"):
-            self._client.raw_insert(
-                f"{quote_identifier(self.database)}.{SPANS_TABLE}",
-                INSERT_COLUMNS,
-                insert_block=block,
-                settings=dict(settings) or None,
-                fmt="Native",
-                compression=self._client.write_compression,
-            )
+        self._insert(SPANS_TABLE, INSERT_COLUMNS, rows, INSERT_TYPES, settings)
 
     def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        self._insert(table, columns, rows, None, self._insert_settings)
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._client.close()
+
+    def _insert(
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        types: Sequence[str] | None,
+        settings: Mapping[str, Any],
+    ) -> None:
         if not rows:
             return
         with self._translated(f"INSERT INTO {self.database}.{table}"):
@@ -86,13 +87,9 @@ class ClientStore(Store):
                 rows,
                 column_names=list(columns),
                 database=self.database,
-                settings=dict(self._insert_settings) or None,
+                column_type_names=list(types) if types else None,
+                settings=dict(settings) or None,
             )
-
-    def close(self) -> None:
-        if not self._closed:
-            self._closed = True
-            self._client.close()
 
     def _select_database(self) -> None:
         """Make `database` the client's default as soon as it exists (see the module docstring)."""
@@ -126,14 +123,6 @@ class ClientStore(Store):
                     f"{detail} (store {self.url}); create the schema with: otel-agentcost db init --store '{self.url}'"
                 ) from error
             raise QueryError(f"ClickHouse refused {_head(sql)}: {detail}") from error
-
-
-def _compressed(block: bytes, compression: str | None) -> bytes:
-    """The block in the encoding the client sends inserts in (a server: lz4 or gzip; chDB: none)."""
-    if not compression:
-        return block
-    compressor = get_compressor(compression)
-    return bytes(compressor.compress_block(block)) + (compressor.flush() or b"")
 
 
 def _bound(sql: str, parameters: Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -12,13 +12,13 @@ spans of a batch share a handful of resources and scopes, whose columns are comp
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace import Event, ReadableSpan
 from opentelemetry.sdk.util.instrumentation import InstrumentationScope
-from opentelemetry.trace import SpanContext, SpanKind, StatusCode
+from opentelemetry.trace import Link, SpanContext, SpanKind, StatusCode
 
 from otel_agentcost.store.columns import SPAN_KIND_NAMES, STATUS_CODE_NAMES, SpanRow
 from otel_agentcost.store.values import attribute_map, attribute_string
@@ -63,36 +63,44 @@ def span_row(span: ReadableSpan) -> SpanRow:
 
 def _span_row(span: ReadableSpan, resource: _ResourceColumns, scope: _ScopeColumns) -> SpanRow:
     context = span.get_span_context()
-    parent = span.parent
     start = span.start_time or 0
     end = span.end_time or start
     status = span.status
-    events = span.events
-    links = span.links
-    return SpanRow(
-        timestamp_ns=start,
-        trace_id=_trace_id(context),
-        span_id=_span_id(context),
-        parent_span_id=_span_id(parent),
-        trace_state=_trace_state(context),
-        span_name=span.name,
-        span_kind=_KIND_NAMES[span.kind],
-        service_name=resource[0],
-        resource_attributes=resource[1],
-        scope_name=scope[0],
-        scope_version=scope[1],
-        span_attributes=attribute_map(_attributes(span)),
-        duration_ns=end - start if end > start else 0,
-        status_code=_STATUS_NAMES[status.status_code],
-        status_message=status.description or "",
-        events_timestamp_ns=[event.timestamp for event in events] if events else [],
-        events_name=[event.name for event in events] if events else [],
-        events_attributes=[attribute_map(event.attributes) for event in events] if events else [],
-        links_trace_id=[_trace_id(link.context) for link in links] if links else [],
-        links_span_id=[_span_id(link.context) for link in links] if links else [],
-        links_trace_state=[_trace_state(link.context) for link in links] if links else [],
-        links_attributes=[attribute_map(link.attributes) for link in links] if links else [],
+    events = _events(span)
+    links = _links(span)
+    return SpanRow(  # positionally, in SpanRow's order: keywords cost more than the rest of the row
+        start,
+        _trace_id(context),
+        _span_id(context),
+        _span_id(span.parent),
+        _trace_state(context),
+        span.name,
+        _KIND_NAMES[span.kind],
+        *resource,
+        *scope,
+        attribute_map(_attributes(span)),
+        end - start if end > start else 0,
+        _STATUS_NAMES[status.status_code],
+        status.description or "",
+        [event.timestamp for event in events],
+        [event.name for event in events],
+        [attribute_map(event.attributes) for event in events],
+        [_trace_id(link.context) for link in links],
+        [_span_id(link.context) for link in links],
+        [_trace_state(link.context) for link in links],
+        [attribute_map(link.attributes) for link in links],
     )
+
+
+def _events(span: ReadableSpan) -> Sequence[Event]:
+    """The public `events` copies the SDK's list under a lock, even when empty, as most spans' lists are."""
+    held = getattr(span, "_events", None)
+    return span.events if held is None or len(held) else ()
+
+
+def _links(span: ReadableSpan) -> Sequence[Link]:
+    held = getattr(span, "_links", None)
+    return span.links if held is None or len(held) else ()
 
 
 def _attributes(span: ReadableSpan) -> Mapping[str, Any]:

@@ -76,9 +76,14 @@ def _base64(value: bytes | bytearray) -> str:
 
 
 def attribute_map(attributes: Mapping[str, Any] | None) -> dict[str, str]:
+    """attribute_string of each value, inlined: this runs for every attribute of every stored span."""
     if not attributes:
         return {}
-    return {key: value if value.__class__ is str else attribute_string(value) for key, value in attributes.items()}
+    by_type = _BY_TYPE.get
+    return {
+        key: value if value.__class__ is str else (by_type(value.__class__) or _by_isinstance)(value)
+        for key, value in attributes.items()
+    }
 
 
 def _to_json(value: Any) -> str:
