@@ -43,7 +43,7 @@ def instrumented(tmp_path: Path, **variables: str) -> subprocess.CompletedProces
 
 def test_spans_of_a_run_with_the_collector_down_are_delivered_by_the_next_run(endpoint, tmp_path):
     endpoint.stop()
-    traces = {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": endpoint.url}
+    traces = {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": endpoint.url, "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT": "1"}
     first = instrumented(tmp_path, **traces)
     assert first.stdout.split() == ["SpoolingSpanExporter"]
     assert len(list((tmp_path / "spool").glob(f"*{SUFFIX}"))) == 1
