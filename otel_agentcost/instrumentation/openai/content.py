@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,9 +10,19 @@ from ..content import Input, Message, Part, message, parts_of, text_part, tool_c
 from ..fields import field, items, text
 
 
+def _arguments(encoded: str | None) -> Any:
+    """Tool-call arguments as the object they encode, as Anthropic sends them; as sent when they are not JSON."""
+    try:
+        return json.loads(encoded) if encoded else encoded
+    except ValueError:
+        return encoded
+
+
 def _tool_calls(tool_calls: Any) -> list[Part]:
     return [
-        tool_call_part(text(call, "id"), text(call, "function", "name"), text(call, "function", "arguments"))
+        tool_call_part(
+            text(call, "id"), text(call, "function", "name"), _arguments(text(call, "function", "arguments"))
+        )
         for call in items(tool_calls)
     ]
 
@@ -45,7 +56,8 @@ def _response_item(item: Any) -> tuple[str | None, list[Part]]:
     """The role and parts of one Responses API input or output item."""
     kind = text(item, "type")
     if kind == "function_call":
-        return "assistant", [tool_call_part(text(item, "call_id"), text(item, "name"), text(item, "arguments"))]
+        call = tool_call_part(text(item, "call_id"), text(item, "name"), _arguments(text(item, "arguments")))
+        return "assistant", [call]
     if kind == "function_call_output":
         return "tool", [tool_response_part(text(item, "call_id"), field(item, "output"))]
     if kind == "reasoning":
