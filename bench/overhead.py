@@ -110,7 +110,10 @@ def _instrument(variant: str, provider: Any) -> set[str]:
     elif variant == "openlit":
         import openlit
 
-        openlit.init(tracer=provider.get_tracer("openlit"), disable_metrics=True)
+        # It takes the registered SDK provider as it is; its price list from a file (by default it downloads one);
+        # spans only, like the others (its metrics and events would go to the console).
+        prices = str(HERE / "peers" / "openlit_pricing.json")
+        openlit.init(disable_metrics=True, disable_events=True, pricing_json=prices)
     return set()
 
 
