@@ -13,6 +13,7 @@ from typing import Any
 
 # The largest count an OTLP int attribute (int64) can carry; anything above is not a real count.
 _MAX_COUNT = 2**63 - 1
+_NOT_A_MODEL = object()
 
 
 def field(obj: Any, *path: str) -> Any:
@@ -20,8 +21,23 @@ def field(obj: Any, *path: str) -> Any:
     for name in path:
         if obj is None:
             return None
-        obj = obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
+        obj = _member(obj, name)
     return obj
+
+
+def _member(obj: Any, name: str) -> Any:
+    """One level of `field`, on every call's hot path: the SDKs' pydantic models are read from their fields (and
+    extra fields, where compatible providers put theirs) without `getattr`, whose misses go through pydantic's slow
+    `__getattr__`; plain dicts by their exact type before the slower `Mapping` check."""
+    if type(obj) is dict:
+        return obj.get(name)
+    values = getattr(obj, "__dict__", None)
+    if type(values) is dict and name in values:
+        return values[name]
+    extra = getattr(obj, "__pydantic_extra__", _NOT_A_MODEL)
+    if extra is not _NOT_A_MODEL and hasattr(type(obj), "__pydantic_fields__"):
+        return extra.get(name) if type(extra) is dict else None
+    return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
 
 
 def count(obj: Any, *path: str) -> int | None:

@@ -131,9 +131,13 @@ def _warn_unpriced(model: str | None) -> None:
         )
 
 
+_OK = Status(StatusCode.OK)
+
+
 class LLMCall:
     """The span of one LLM call. `finish()` may be called from several places (stream end, close, garbage
-    collection); only the first counts, so a span is ended exactly once."""
+    collection); only the first counts, so a span is ended exactly once. What the response says is kept and set on
+    the span with the usage and cost at the end: one `set_attributes` (a lock and a validation pass) per call."""
 
     def __init__(
         self,
@@ -156,6 +160,7 @@ class LLMCall:
         self._output_chars = 0
         self._finished = False
         self._token: object = None
+        self._response_values: dict[str, AttributeValue] = {}  # set with the end's, in one call
         attribution = call_attribution(settings, request)
         self._context = attribution.context
         start_attributes: dict[str, AttributeValue] = {
@@ -194,7 +199,7 @@ class LLMCall:
         finish_reasons: Sequence[str] | None = None,
         usage: Usage | None = None,
     ) -> None:
-        values: dict[str, AttributeValue] = {}
+        values = self._response_values
         if response_id:
             values[attr.GEN_AI_RESPONSE_ID] = response_id
         if response_model:
@@ -204,8 +209,6 @@ class LLMCall:
             values[attr.GEN_AI_RESPONSE_FINISH_REASONS] = list(finish_reasons)
             if self.content is not None:
                 self.content.finish_reasons = finish_reasons
-        if values:
-            self.span.set_attributes(values)
         if usage is not None:
             self.merge_usage(usage)
 
@@ -243,7 +246,7 @@ class LLMCall:
         if error is None:
             self._estimate_missing_counts(abandoned)
         usage = self._usage
-        values = usage_attributes(usage)
+        values = {**self._response_values, **usage_attributes(usage)}
         values.update(cost_attributes(self._settings.prices, self._response_model or self._model, usage))
         if self._context is not None:
             values.update(self._context.token_attributes(usage.input_tokens))
@@ -252,7 +255,7 @@ class LLMCall:
         if error is not None:
             self._record_error(error)
         elif not abandoned:
-            self.span.set_status(Status(StatusCode.OK))
+            self.span.set_status(_OK)
 
     def _estimate_missing_counts(self, abandoned: bool) -> None:
         usage = self._usage

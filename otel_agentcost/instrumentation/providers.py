@@ -8,6 +8,7 @@ self-hosted endpoint whose host says nothing (e.g. `vllm`).
 
 from __future__ import annotations
 
+import functools
 import os
 
 # Host suffix -> provider name (GenAI semantic convention values where one exists).
@@ -39,7 +40,12 @@ def provider_for(host: str | None, port: int | None, default: str) -> str:
         return forced
     if not host:
         return default
-    host = host.lower()
+    return _provider_of_host(host.lower(), port, default)
+
+
+@functools.lru_cache(maxsize=256)
+def _provider_of_host(host: str, port: int | None, default: str) -> str:
+    """Memoized per endpoint: a process calls a handful of hosts, on every call."""
     for suffix, name in _KNOWN_HOSTS:
         if host == suffix or host.endswith("." + suffix):
             return name

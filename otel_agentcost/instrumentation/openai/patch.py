@@ -6,6 +6,7 @@ embeddings. The openai SDK has no tracing of its own, so every call gets a span 
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -98,8 +99,9 @@ def _start(settings: CallSettings, target: Target, instance: Any, kwargs: Mappin
 
 
 def _settler(target: Target, hide_usage_chunk: bool) -> Settle:
-    record = {"chat": record_chat_completion, "responses": record_response, "embeddings": record_embeddings}
-    finish = finish_with(lambda call, result: record[target.kind](call, body_of(result)))
+    records = {"chat": record_chat_completion, "responses": record_response, "embeddings": record_embeddings}
+    record = records[target.kind]
+    finish = finish_with(lambda call, result: record(call, body_of(result)))
     proxy = AsyncStreamProxy if target.is_async else SyncStreamProxy
 
     def settle(call: LLMCall, result: Any) -> Any:
@@ -115,10 +117,15 @@ def _settler(target: Target, hide_usage_chunk: bool) -> Settle:
     return settle
 
 
-def _is_stream(result: Any) -> bool:
+@functools.cache
+def _stream_types() -> tuple[type, ...]:
     import openai
 
-    return isinstance(result, (openai.Stream, openai.AsyncStream))
+    return (openai.Stream, openai.AsyncStream)
+
+
+def _is_stream(result: Any) -> bool:
+    return isinstance(result, _stream_types())
 
 
 def _prepare(
@@ -137,13 +144,12 @@ def _prepare(
 def _wrapper(settings: CallSettings, target: Target) -> Any:
     # Built once per wrapped method, not per call: indexed by whether the usage chunk is hidden.
     settlers = {hide: _settler(target, hide) for hide in (False, True)}
+    what = f"starting a span for {target.method}"
 
     if target.is_async:
 
         async def async_wrapper(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-            prepared = quietly(
-                f"starting a span for {target.method}", _prepare, settings, target, instance, kwargs, fallback=None
-            )
+            prepared = quietly(what, _prepare, settings, target, instance, kwargs, fallback=None)
             if prepared is None:
                 return await wrapped(*args, **kwargs)
             call, call_kwargs, hide = prepared
@@ -152,9 +158,7 @@ def _wrapper(settings: CallSettings, target: Target) -> Any:
         return async_wrapper
 
     def wrapper(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        prepared = quietly(
-            f"starting a span for {target.method}", _prepare, settings, target, instance, kwargs, fallback=None
-        )
+        prepared = quietly(what, _prepare, settings, target, instance, kwargs, fallback=None)
         if prepared is None:
             return wrapped(*args, **kwargs)
         call, call_kwargs, hide = prepared
