@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from conftest import Agent, copies_per_span, wait_for
+from spool_support import Agent, copies_per_span, wait_for
 
 
 @contextmanager

@@ -6,8 +6,8 @@ from __future__ import annotations
 import socket
 
 from chdb_http import ChdbHttpServer
-from conftest import copies_per_span, free_port, make_spans, wait_for
 from opentelemetry.sdk.trace.export import SpanExportResult
+from spool_support import copies_per_span, free_port, make_spans, wait_for
 
 from otel_agentcost.spool import SpoolingSpanExporter
 from otel_agentcost.store.exporter import ClickHouseSpanExporter

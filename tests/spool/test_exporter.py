@@ -9,11 +9,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import OtlpEndpoint, make_spans, span_ids, wait_for
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.trace.export import SpanExportResult
+from spool_support import OtlpEndpoint, make_spans, span_ids, wait_for
 
 from otel_agentcost.spool import SpoolingSpanExporter
 from otel_agentcost.spool.segments import QUARANTINE, SUFFIX

@@ -10,13 +10,13 @@ import sys
 import textwrap
 from pathlib import Path
 
-from conftest import free_port
+from spool_support import free_port
 
 AGENT = textwrap.dedent(
     """
     import json, resource, signal, sys
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-    from conftest import make_spans
+    from spool_support import make_spans
     from otel_agentcost.spool import SpoolingSpanExporter
 
     spool = SpoolingSpanExporter(OTLPSpanExporter(endpoint=sys.argv[2], timeout=0.5), directory=sys.argv[1],

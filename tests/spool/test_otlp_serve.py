@@ -9,9 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import copies_per_span, free_port, make_spans, wait_for
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.trace.export import SpanExportResult
+from spool_support import copies_per_span, free_port, make_spans, wait_for
 
 from otel_agentcost.spool import SpoolingSpanExporter
 

@@ -10,9 +10,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from conftest import free_port
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+from spool_support import free_port
 
 from otel_agentcost.spool import spooling_processor
 from otel_agentcost.spool.segments import SUFFIX

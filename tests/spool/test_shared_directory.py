@@ -3,8 +3,8 @@ each file is delivered by one of them, so every span arrives exactly once."""
 
 from __future__ import annotations
 
-from conftest import Agent, make_spans, span_ids, wait_for
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from spool_support import Agent, make_spans, span_ids, wait_for
 
 from otel_agentcost.spool import SpoolingSpanExporter
 
