@@ -158,6 +158,7 @@ def test_a_span_ending_before_it_starts_has_zero_duration_and_unknown_enums_are_
     ("fields", "problem"),
     [
         ({"trace_id": TRACE[:15]}, "spans[0].trace_id is 15 bytes; it must be 16 bytes (32 hex digits)"),
+        ({"trace_id": TRACE + TRACE}, "spans[0].trace_id is 32 bytes; it must be 16 bytes (32 hex digits)"),
         ({"span_id": SPAN + b"\x01"}, "spans[0].span_id is 9 bytes; it must be 8 bytes"),
         ({"parent_span_id": b"\x01\x02"}, "spans[0].parent_span_id is 2 bytes"),
     ],

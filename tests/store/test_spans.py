@@ -7,14 +7,14 @@ import pytest
 from opentelemetry import trace
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace import Event, ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import Link, NonRecordingSpan, SpanContext, SpanKind, Status, StatusCode, TraceFlags
 from opentelemetry.trace.span import TraceState
 
 from otel_agentcost.receiver.otlp import decode_protobuf
-from otel_agentcost.store.spans import span_row
+from otel_agentcost.store.spans import span_row, span_rows
 
 
 def finished_spans(resource: Resource | None = None, scope_version: str | None = "2.0"):
@@ -80,3 +80,33 @@ def test_status_codes_are_named_as_pdata_names_them(status):
     span.set_status(Status(status))
     span.end()
     assert span_row(span).status_code == {"UNSET": "Unset", "OK": "Ok", "ERROR": "Error"}[status.name]
+
+
+def test_a_batch_mixing_resources_and_scopes_gives_each_span_its_own():
+    first = finished_spans(Resource({"service.name": "coder"}), scope_version="1")
+    second = finished_spans(Resource({"service.name": "reviewer", "team": "x"}), scope_version=None)
+    mixed = [span for pair in zip(first, second, strict=True) for span in pair]
+    rows = span_rows(mixed)
+    assert rows == [span_row(span) for span in mixed]
+    assert [(row.service_name, row.scope_version) for row in rows[:2]] == [("coder", "1"), ("reviewer", "")]
+    assert rows[1].resource_attributes == {"service.name": "reviewer", "team": "x"}
+
+
+def test_a_span_built_by_hand_with_plain_attributes_events_and_links_converts_alike():
+    """Spans that other SDK code builds directly hold plain dicts and tuples, not the SDK's bounded containers."""
+    context = SpanContext(0x1F, 0x2E, False)
+    span = ReadableSpan(
+        name="by hand",
+        context=context,
+        attributes={"n": 1, "ok": True},
+        events=(Event("e", {"i": 2}, timestamp=5),),
+        links=(Link(context, {"k": "v"}),),
+        kind=SpanKind.CLIENT,
+        resource=Resource({"service.name": "svc"}),
+        start_time=3,
+        end_time=9,
+    )
+    row = span_row(span)
+    assert (row.span_attributes, row.duration_ns, row.span_kind) == ({"n": "1", "ok": "true"}, 6, "Client")
+    assert (row.events_timestamp_ns, row.events_name, row.events_attributes) == ([5], ["e"], [{"i": "2"}])
+    assert (row.links_span_id, row.links_attributes) == (["000000000000002e"], [{"k": "v"}])
