@@ -3,8 +3,9 @@
 Spool files are older than anything in memory (the spill thread always takes the oldest batch), so taking the
 oldest file first keeps the order in which spans were accepted, including files a previous process left. A file is
 deleted only after the wrapped exporter reported success; a failed one stays for the next attempt, after a pause
-that doubles from `initial` to `maximum` and is reset by any success. A batch from memory whose delivery fails is
-written to the spool. An unreadable file is moved aside (see segments.Claim.quarantine) and delivery goes on.
+that doubles from `initial` to `maximum` and is reset by any success (unless the store takes later files while
+refusing this one: see `_deliver_file`). A batch from memory whose delivery fails is written to the spool. An
+unreadable file is moved aside (see segments.Claim.quarantine) and delivery goes on.
 
 The thread runs with instrumentation suppressed, as the SDK's batch processor does around `export`, so that the
 exporter's own HTTP calls are not traced into the spool.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 from opentelemetry.sdk.trace import ReadableSpan
@@ -24,10 +26,12 @@ from otel_agentcost.spool.codec import decode_batch
 from otel_agentcost.spool.drops import DropCounter
 from otel_agentcost.spool.errors import CorruptSegmentError
 from otel_agentcost.spool.memory import Batch, MemoryQueue
-from otel_agentcost.spool.segments import SpoolDirectory
+from otel_agentcost.spool.segments import Claim, SpoolDirectory
 from otel_agentcost.spool.spill import Spiller
 
 _log = logging.getLogger("otel_agentcost.spool")
+
+REFUSALS = 3  # times the store refuses a file while taking later ones, before the file is moved aside
 
 
 class Backoff:
@@ -66,6 +70,7 @@ class Deliverer:
         self._drops = drops
         self._backoff = backoff
         self._rescan_seconds = rescan_seconds  # how often to look for files other processes left
+        self._refusals: dict[Path, int] = {}  # failures of a file while the store took the file after it
         self.thread = threading.Thread(target=self._run, name="otel-agentcost-spool-delivery", daemon=True)
 
     def _run(self) -> None:
@@ -84,10 +89,31 @@ class Deliverer:
                 self._deliver_batch(batch)
 
     def _deliver_file(self) -> bool:
-        """Tries the oldest spool file this process can claim; False when there is none."""
+        """Tries the oldest spool file this process can claim; False when there is none.
+
+        When it fails, the next file is tried at once: if that one is taken, the store is up and refuses this
+        batch (a permanent error, such as a request it rejects as malformed), and after `REFUSALS` such refusals
+        the file is moved aside so that it does not hold back everything behind it. If both fail, the store is
+        down: pause, then start again from the oldest.
+        """
         claim = self._directory.claim_oldest()
         if claim is None:
             return False
+        if self._deliver_claimed(claim):
+            return True
+        other = self._directory.claim_oldest(skip=claim.path)
+        if other is None or not self._deliver_claimed(other):
+            self._pause()
+            return True
+        refusals = self._refusals[claim.path] = self._refusals.get(claim.path, 0) + 1
+        refused = self._directory.claim(claim.path) if refusals >= REFUSALS else None
+        if refused is not None:
+            refused.quarantine(f"the store refused it {refusals} times while it took later batches")
+            del self._refusals[claim.path]
+        return True
+
+    def _deliver_claimed(self, claim: Claim) -> bool:
+        """Sends a claimed file: True once it is delivered (deleted) or unreadable (moved aside)."""
         try:
             payload, _ = claim.read()
             spans = decode_batch(payload)
@@ -96,10 +122,10 @@ class Deliverer:
             return True
         if self._send(spans):
             claim.delete()
-        else:
-            claim.release()
-            self._pause()
-        return True
+            self._refusals.pop(claim.path, None)
+            return True
+        claim.release()
+        return False
 
     def _next_batch(self) -> Batch | None:
         with self._memory.changed:

@@ -24,7 +24,7 @@ from otel_agentcost.spool.errors import CorruptSegmentError, SpoolFullError
 _log = logging.getLogger(__name__)
 
 SUFFIX = ".spans"
-QUARANTINE = "corrupt"
+QUARANTINE = "quarantine"
 _MAGIC = b"AGSPOOL1"
 _HEADER = struct.Struct(">8sIII")  # magic, payload bytes, CRC-32 of the payload, span count
 
@@ -52,13 +52,13 @@ class Claim:
         self.release()
 
     def quarantine(self, reason: str) -> Path:
-        """Moves the file aside into `corrupt/` so that delivery goes on without it, and says so in the log."""
+        """Moves the file aside into `quarantine/` so that delivery goes on without it, and says so in the log."""
         target = self.path.parent / QUARANTINE / self.path.name
         target.parent.mkdir(exist_ok=True)
         os.replace(self.path, target)
         self.release()
         _log.error(
-            "moved the unreadable spool file %s aside to %s (%s); its spans are not delivered",
+            "otel-agentcost spool: moved %s aside to %s (%s); its spans are not delivered",
             self.path,
             target,
             reason,
@@ -147,9 +147,9 @@ class SpoolDirectory:
             return None
         return Claim(path, fd)
 
-    def claim_oldest(self) -> Claim | None:
+    def claim_oldest(self, skip: Path | None = None) -> Claim | None:
         for path in self.pending():
-            claim = self.claim(path)
+            claim = None if path == skip else self.claim(path)
             if claim is not None:
                 return claim
         return None

@@ -58,7 +58,8 @@ def free_port() -> int:
 
 
 class OtlpEndpoint:
-    """OTLP/HTTP on 127.0.0.1:`port`, recording the span ids of every request it answered 200."""
+    """OTLP/HTTP on 127.0.0.1:`port`, recording the span ids of every request it answered 200; a request with a span
+    named in `refused` is answered 400."""
 
     def __init__(self, port: int | None = None) -> None:
         self.port = port or free_port()
@@ -67,6 +68,7 @@ class OtlpEndpoint:
         self.released.set()
         self.holding = threading.Event()  # set once a request is held
         self.held = 0  # requests held so far
+        self.refused: set[str] = set()  # span names whose requests are answered 400
         self._server: ThreadingHTTPServer | None = None
 
     @property
@@ -84,12 +86,14 @@ class OtlpEndpoint:
                     endpoint.holding.set()
                     endpoint.released.wait(HOLD_LIMIT_SECONDS)
                 request = ExportTraceServiceRequest.FromString(body)
-                endpoint.received.extend(
-                    int.from_bytes(span.span_id, "big")
-                    for resource in request.resource_spans
-                    for scope in resource.scope_spans
-                    for span in scope.spans
-                )
+                spans = [span for resource in request.resource_spans for scope in resource.scope_spans
+                         for span in scope.spans]  # fmt: skip
+                if any(span.name in endpoint.refused for span in spans):
+                    self.send_response(400)  # OTLP: a bad request, not to be retried by the exporter
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                endpoint.received.extend(int.from_bytes(span.span_id, "big") for span in spans)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/x-protobuf")
                 self.send_header("Content-Length", "0")

@@ -16,6 +16,7 @@ from opentelemetry.sdk.trace.export import SpanExportResult
 from spool_support import OtlpEndpoint, make_spans, span_ids, wait_for
 
 from otel_agentcost.spool import SpoolingSpanExporter
+from otel_agentcost.spool.delivery import REFUSALS
 from otel_agentcost.spool.segments import QUARANTINE, SUFFIX
 
 FAST = {"initial_backoff": 0.01, "max_backoff": 0.05, "rescan_seconds": 0.05}
@@ -124,6 +125,20 @@ def test_a_corrupt_spool_file_is_moved_aside_and_the_others_are_delivered(endpoi
     assert (tmp_path / QUARANTINE / damaged.name).exists()
     assert any(str(damaged) in r.getMessage() for r in caplog.records)
     reader.shutdown()
+
+
+def test_a_batch_the_store_keeps_refusing_is_moved_aside_and_later_ones_are_delivered(endpoint, tmp_path, caplog):
+    endpoint.refused.add("poison-0")
+    exporter = spooling(endpoint, tmp_path)
+    poison, after = make_spans(1, "poison"), [make_spans(2, f"after{n}") for n in range(REFUSALS)]
+    with caplog.at_level(logging.ERROR, logger="otel_agentcost.spool"):
+        for batch in [poison, *after]:
+            assert exporter.export(batch) is SpanExportResult.SUCCESS
+        assert exporter.force_flush(30_000)
+    assert sorted(endpoint.received) == sorted(span_ids([span for batch in after for span in batch]))
+    (moved,) = (tmp_path / QUARANTINE).iterdir()
+    assert any(str(moved.name) in r.getMessage() and "refused it 3 times" in r.getMessage() for r in caplog.records)
+    exporter.shutdown()
 
 
 def test_shutdown_with_the_store_down_leaves_the_spans_for_the_next_exporter(endpoint, tmp_path, caplog):
