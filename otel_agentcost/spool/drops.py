@@ -23,7 +23,7 @@ METRIC = "agentcost.spool.dropped_spans"
 
 class DropCounter:
     def __init__(self, meter_provider: MeterProvider | None = None) -> None:
-        self.by_reason: dict[str, int] = {}
+        self._by_reason: dict[str, int] = {}  # under _lock
         self._dropping = False
         self._lock = threading.Lock()
         meter = (meter_provider or metrics.get_meter_provider()).get_meter("otel_agentcost.spool")
@@ -33,11 +33,16 @@ class DropCounter:
 
     @property
     def total(self) -> int:
-        return sum(self.by_reason.values())
+        return sum(self.counts().values())
+
+    def counts(self) -> dict[str, int]:
+        """Dropped spans by reason, as of now."""
+        with self._lock:
+            return dict(self._by_reason)
 
     def drop(self, count: int, reason: str, cause: str) -> None:
         with self._lock:
-            self.by_reason[reason] = self.by_reason.get(reason, 0) + count
+            self._by_reason[reason] = self._by_reason.get(reason, 0) + count
             starting, self._dropping = not self._dropping, True
         if starting:
             _log.warning(
@@ -52,9 +57,10 @@ class DropCounter:
         self._dropping = False
 
     def report(self) -> None:
-        if self.by_reason:
-            reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(self.by_reason.items()))
+        counts = self.counts()
+        if counts:
+            reasons = ", ".join(f"{count} {reason}" for reason, count in sorted(counts.items()))
             _log.warning("otel-agentcost spool: dropped %d span(s) in this process (%s)", self.total, reasons)
 
     def _observe(self, options: CallbackOptions) -> Iterable[Observation]:
-        return [Observation(count, {"reason": reason}) for reason, count in list(self.by_reason.items())]
+        return [Observation(count, {"reason": reason}) for reason, count in self.counts().items()]
