@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -69,15 +70,30 @@ class SpoolingSpanExporter(SpanExporter):
         self.exporter = exporter
         self.directory = Path(directory) if directory else settings.spool_directory(settings.target_of(exporter))
         self.shutdown_seconds = settings.shutdown_seconds() if shutdown_seconds is None else shutdown_seconds
-        self._memory = MemoryQueue(spill_spans=queue_spans, max_spans=2 * queue_spans)
+        Backoff(initial_backoff, max_backoff)  # refuses bad bounds here, before any thread starts
         self._spool = SpoolDirectory(self.directory, settings.max_bytes() if max_bytes is None else max_bytes)
         self._drops = DropCounter(meter_provider)
-        self._spiller = Spiller(self._memory, self._spool, self._drops)
-        backoff = Backoff(initial_backoff, max_backoff)
-        self._deliverer = Deliverer(
-            exporter, self._memory, self._spool, self._spiller, self._drops, backoff, rescan_seconds
-        )
         self._shut_down = False
+        self._options = (queue_spans, initial_backoff, max_backoff, rescan_seconds)
+        self._start()
+        if hasattr(os, "register_at_fork"):
+            # A forked child has none of the parent's threads: it gets its own, and the parent keeps its batches.
+            start = weakref.WeakMethod(self._start)
+            os.register_at_fork(after_in_child=lambda: (method := start()) is not None and method())
+
+    def _start(self) -> None:
+        queue_spans, initial_backoff, max_backoff, rescan_seconds = self._options
+        self._memory = MemoryQueue(spill_spans=queue_spans, max_spans=2 * queue_spans)
+        self._spiller = Spiller(self._memory, self._spool, self._drops)
+        self._deliverer = Deliverer(
+            self.exporter,
+            self._memory,
+            self._spool,
+            self._spiller,
+            self._drops,
+            Backoff(initial_backoff, max_backoff),
+            rescan_seconds,
+        )
         self._spiller.thread.start()
         self._deliverer.thread.start()
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import logging
 import shutil
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -171,6 +174,37 @@ def test_a_spool_directory_removed_while_running_is_made_again(endpoint, tmp_pat
     assert set(span_ids(later)) <= set(endpoint.received)  # a file read just before the removal may go too
     assert len(set(endpoint.received)) == len(endpoint.received)
     exporter.shutdown()
+
+
+FORKING_AGENT = textwrap.dedent(
+    """
+    import os, sys
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from spool_support import make_spans
+    from otel_agentcost.spool import SpoolingSpanExporter
+
+    spool = SpoolingSpanExporter(OTLPSpanExporter(endpoint=sys.argv[2]), directory=sys.argv[1])
+    child = os.fork()
+    spans = make_spans(3, "child" if child == 0 else "parent")
+    spool.export(spans)
+    delivered = spool.force_flush(60_000)
+    line = " ".join(f"{span.context.span_id:x}" for span in spans) if delivered else "stuck"
+    os.write(1, (line + "\\n").encode())  # one write: the two processes' lines do not interleave
+    if child == 0:
+        os._exit(0)
+    os.waitpid(child, 0)
+    """
+)
+
+
+def test_a_forked_child_delivers_its_own_spans(endpoint, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", FORKING_AGENT, str(tmp_path), endpoint.url],
+        capture_output=True, text=True, timeout=120, cwd=Path(__file__).parent,
+    )  # fmt: skip
+    printed = result.stdout.split()
+    assert "stuck" not in printed and len(printed) == 6, result.stderr
+    assert sorted(endpoint.received) == sorted(int(span_id, 16) for span_id in printed)
 
 
 @pytest.mark.parametrize("name", ["queue_spans", "initial_backoff"])
