@@ -8,7 +8,9 @@ no-op exporter:
 
 - `floor`: one bare span (name and kind) around each call, the least any instrumentation can cost;
 - `agentcost`: `AgentCostInstrumentor` (its span processor included), no session scope: the zero-code case;
-- `openllmetry`, `openai-v2`, `openlit`: the peers, from bench/.venv-peers (`bench/peers/setup.sh`), their defaults.
+- `openllmetry`, `openai-v2`, `openlit`: the peers, from bench/.venv-peers (`bench/peers/setup.sh`), their defaults;
+- `agentcost-baseline`, with `--baseline DIR`: this project's package as found in DIR (a checkout of an earlier
+  commit: `git archive REV otel_agentcost | tar -x -C DIR`), for before/after figures from the same run.
 
 On a shared 2-core machine the SDK's own time (milliseconds: request building and validation) wanders by more than
 an instrumentation costs, so each process measures its variant against itself: it alternates short blocks of calls
@@ -38,7 +40,8 @@ HERE = Path(__file__).resolve().parent
 PEERS_VENV = HERE / ".venv-peers"
 PEERS_PYTHON = PEERS_VENV / "bin" / "python"
 PEERS_READY = PEERS_VENV / "freeze.txt"  # written last by bench/peers/setup.sh
-VARIANTS = ("floor", "agentcost", "openllmetry", "openai-v2", "openlit")
+VARIANTS = ("floor", "agentcost", "agentcost-baseline", "openllmetry", "openai-v2", "openlit")
+BASELINE_ENV = "AGENTCOST_BENCH_BASELINE"  # the default of --baseline, so that `bench/run.py` can pass one on
 PEERS = frozenset({"openllmetry", "openai-v2", "openlit"})
 SDKS = ("openai", "anthropic")
 WARM_UP = 30
@@ -92,7 +95,7 @@ def _provider() -> tuple[Any, _Counting]:
 
 def _instrument(variant: str, provider: Any) -> set[str]:
     """Instruments the process as `variant` does; returns the vendors it does not cover."""
-    if variant == "agentcost":
+    if variant.startswith("agentcost"):
         from otel_agentcost.instrumentation import AgentCostInstrumentor
 
         AgentCostInstrumentor().instrument(tracer_provider=provider)
@@ -250,12 +253,14 @@ def _python_for(variant: str) -> Path | None:
     return None if variant in PEERS else Path(sys.executable)
 
 
-def run_child(variant: str, blocks: int, calls: int) -> dict[str, Any]:
+def run_child(variant: str, blocks: int, calls: int, baseline: Path | None = None) -> dict[str, Any]:
     python = _python_for(variant)
     if python is None:
         return {"failed": "not installed: run bench/peers/setup.sh"}
     command = [str(python), str(Path(__file__)), "--child", variant, "--blocks", str(blocks), "--calls", str(calls)]
     environment = {**os.environ, "PYTHONPATH": str(HERE)}
+    if variant == "agentcost-baseline" and baseline is not None:
+        environment["PYTHONPATH"] = os.pathsep.join((str(baseline), str(HERE)))
     done = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=1800, check=False)
     if done.returncode != 0:
         return {"failed": (done.stderr.strip().splitlines() or [f"exited with {done.returncode}"])[-1][:300]}
@@ -337,11 +342,13 @@ def verdicts(rows: list[list[Any]]) -> list[str]:
     return notes
 
 
-def measure(variants: Sequence[str], rounds: int, blocks: int, calls: int) -> dict[str, list[dict[str, Any]]]:
+def measure(
+    variants: Sequence[str], rounds: int, blocks: int, calls: int, baseline: Path | None
+) -> dict[str, list[dict[str, Any]]]:
     runs: dict[str, list[dict[str, Any]]] = {variant: [] for variant in variants}
     for index in range(rounds):
         for variant in [*variants[index % len(variants) :], *variants[: index % len(variants)]]:
-            found = run_child(variant, blocks, calls)
+            found = run_child(variant, blocks, calls, baseline)
             runs[variant].append(found)
             state = found.get("failed", "done")
             print(f"round {index + 1}/{rounds} {variant}: {state}", file=sys.stderr)
@@ -356,6 +363,12 @@ def main() -> None:
     parser.add_argument("--blocks", type=int, help="on/off block pairs per workload and process (default 20)")
     parser.add_argument("--calls", type=int, default=10, help="calls per block (default 10)")
     parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=os.environ.get(BASELINE_ENV) or None,
+        help=f"a directory holding an earlier otel_agentcost package (default: ${BASELINE_ENV})",
+    )
     parser.add_argument("--child", choices=VARIANTS, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.child:
@@ -363,8 +376,9 @@ def main() -> None:
         return
     rounds = options.rounds or (1 if options.quick else 3)
     blocks = options.blocks or (4 if options.quick else 20)
-    variants = [variant for variant in VARIANTS if variant in options.variants or variant == "floor"]
-    runs = measure(variants, rounds, blocks, options.calls)
+    chosen = {*options.variants, "floor"} - (set() if options.baseline else {"agentcost-baseline"})
+    variants = [variant for variant in VARIANTS if variant in chosen]
+    runs = measure(variants, rounds, blocks, options.calls, options.baseline)
     from overhead_transport import WORKLOADS
 
     rows = table(runs, list(WORKLOADS))

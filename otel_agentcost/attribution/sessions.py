@@ -84,9 +84,13 @@ def _from_headers(request: CallRequest, names: tuple[str, ...]) -> str | None:
 
 
 def _from_metadata(request: CallRequest, keys: tuple[str, ...]) -> str | None:
-    metadata = request.metadata or {}
-    for candidate in (*(metadata.get(key) for key in keys), *request.session_fields):
-        if found := _text(candidate):
+    metadata = request.metadata
+    if metadata:
+        for key in keys:
+            if found := _text(metadata.get(key)):
+                return found
+    for candidate in request.session_fields:
+        if candidate is not None and (found := _text(candidate)):
             return found
     return None
 

@@ -35,28 +35,47 @@ def prompt_text(messages: Sequence[Any]) -> str:
     return ""
 
 
-def system_first_line(request: CallRequest) -> str:
-    standing = request.system
-    if standing is None and request.messages and role_of(request.messages[0]) in STANDING_ROLES:
-        standing = fields_of(request.messages[0]).get("content")
+def standing_prompt(request: CallRequest) -> Any:
+    """The system prompt: the request's own field, or a leading system / developer message's content."""
+    if request.system is None and request.messages and role_of(request.messages[0]) in STANDING_ROLES:
+        return fields_of(request.messages[0]).get("content")
+    return request.system
+
+
+def first_line(standing: Any) -> str:
     first = standing if isinstance(standing, str) else next(text_parts(standing), "")
     return first[:SCAN_CHARS].lstrip().split("\n", 1)[0]
 
 
 class TriggerDetector:
-    """Recognises heartbeats first, then user prompts, with the patterns compiled once in the settings."""
+    """Recognises heartbeats first, then user prompts, with the patterns compiled once in the settings.
+
+    Agents send the same system prompt string object on every call, so the verdict on the latest one is kept (with a
+    reference to it, so that its identity cannot be reused); blocks (lists) may be edited in place and are read anew.
+    """
 
     def __init__(self, settings: AttributionSettings) -> None:
         self._heartbeat = settings.heartbeat_patterns
         self._user = settings.user_patterns
+        self._last_standing: tuple[object, bool] = (None, False)
 
     def is_heartbeat_prompt(self, text: str) -> bool:
         return matches(self._heartbeat, text)
 
+    def _standing_is_heartbeat(self, request: CallRequest) -> bool:
+        standing = standing_prompt(request)
+        last, verdict = self._last_standing
+        if standing is last and isinstance(standing, str):
+            return verdict
+        verdict = matches(self._heartbeat, first_line(standing))
+        if isinstance(standing, str):
+            self._last_standing = (standing, verdict)
+        return verdict
+
     def detect(self, request: CallRequest) -> str | None:
         """`heartbeat`, `user`, or None when nothing in the prompt says."""
         prompt = prompt_text(request.messages)
-        if matches(self._heartbeat, prompt) or matches(self._heartbeat, system_first_line(request)):
+        if matches(self._heartbeat, prompt) or self._standing_is_heartbeat(request):
             return HEARTBEAT
         if prompt and matches(self._user, prompt):
             return USER
