@@ -18,6 +18,16 @@ if TYPE_CHECKING:
     from chdb_http import ChdbHttpServer
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Spools default to `$XDG_CACHE_HOME/otel-agentcost/spool/`: the tests' (and their subprocesses') go to the
+    session's temporary directory, not the user's cache."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="module")
 def chdb_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The chDB directory of one test module."""
