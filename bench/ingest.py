@@ -2,6 +2,9 @@
 each stored span takes.
 
 Every measurement runs in a process of its own (chDB allows one directory per process, and `serve` owns its store):
+- rows / decode: the Python work alone, on one core, best of three passes: SDK spans to rows (the exporter's share
+  before the driver encodes them), and OTLP protobuf bodies to rows (serve's decoding); robust on a busy machine.
+- engine: the same batches encoded beforehand by the driver and inserted alone: the engine's share of the exporter.
 - exporter: ClickHouseSpanExporter on a fresh chDB directory, fed batches of 512 LLM-call spans that the real SDK
   made beforehand (the spans are built once, outside the timing; the first batch creates the schema, untimed).
 - serve (OTLP exporter): `serve` on a fresh chDB directory, and several sending processes each exporting its own
@@ -39,7 +42,8 @@ from typing import Any
 BATCH = 512
 EXPORTER_TARGET = 50_000
 SERVE_TARGET = 20_000
-PATHS = ("engine", "exporter", "serve", "serve-encoded")
+PATHS = ("rows", "decode", "engine", "exporter", "serve", "serve-encoded")
+PASSES = 3
 ENGINE = "chDB alone: pre-encoded Native blocks"  # the engine's share of the exporter's work, the same batches
 SQL = Path(__file__).parent / "sql"
 START_NS = 1_767_225_600_000_000_000  # 2026-01-01T00:00:00Z
@@ -180,6 +184,36 @@ def native_block(client: Any, spans: Sequence[Any]) -> bytes:
     )
     body = b"".join(NativeTransform.build_insert(context))
     return body.partition(b"\n")[2] if body.startswith(b"INSERT") else body
+
+
+def conversion_worker(kind: str, spans: int) -> dict[str, Any]:
+    """One step of the Python work alone, on one core, the best of several passes over the same batches: SDK spans
+    to rows (the exporter's share before the driver), or OTLP protobuf bodies to rows (serve's decoding)."""
+    convert, items = rows_step(spans) if kind == "rows" else decode_step(spans)
+    gc.freeze()
+    best = best_cpu = float("inf")
+    for _ in range(PASSES):
+        started, cpu = time.perf_counter(), time.process_time()
+        for item in items:
+            convert(item)
+        best, best_cpu = min(best, time.perf_counter() - started), min(best_cpu, time.process_time() - cpu)
+    return {"spans": spans, "seconds": best, "cpu_seconds": best_cpu, "bytes_per_span": None}
+
+
+def rows_step(spans: int) -> tuple[Any, list[Any]]:
+    from otel_agentcost.store import spans as module
+
+    batch_rows = getattr(module, "span_rows", None)  # older trees convert one span at a time
+    convert = batch_rows or (lambda batch: [module.span_row(span) for span in batch])
+    return convert, batches(llm_spans(spans, seed=1))
+
+
+def decode_step(spans: int) -> tuple[Any, list[Any]]:
+    from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
+
+    from otel_agentcost.receiver.otlp import decode_protobuf
+
+    return decode_protobuf, [encode_spans(batch).SerializeToString() for batch in batches(llm_spans(spans, seed=1))]
 
 
 def server_worker(directory: str, port: int) -> dict[str, Any]:
@@ -362,6 +396,16 @@ def measurements(args: argparse.Namespace) -> list[tuple[str, int, Any]]:
     """(name, target, measure(pythonpath)) for each path into the store that --only selects."""
     senders = args.senders
     every = {
+        "rows": (
+            "exporter's Python share: SDK spans -> rows, one core",
+            EXPORTER_TARGET,
+            lambda path: run_worker(["rows", str(args.spans)], path),
+        ),
+        "decode": (
+            "serve's decoding: OTLP protobuf -> rows, one core",
+            SERVE_TARGET,
+            lambda path: run_worker(["decode", str(args.spans)], path),
+        ),
         "engine": (
             ENGINE,
             EXPORTER_TARGET,
@@ -396,7 +440,7 @@ def main(argv: list[str] | None = None) -> None:
             ratios = [] if not args.against else [None, None] if not compared else None
             rows.append(row(name, code, result, target, best.get("before")) + (ratios or []))
         after = best["this tree"]
-        print(f"{name}: {rate(after):,.0f} spans/s, {after['bytes_per_span']:.1f} bytes/span", file=sys.stderr)
+        print(f"{name}: {rate(after):,.0f} spans/s", file=sys.stderr)
         if "acknowledged_seconds" in after:
             acknowledged = after["spans"] / after["acknowledged_seconds"]
             notes.append(f"{name}: requests acknowledged at {acknowledged:,.0f} spans/s")
@@ -434,10 +478,18 @@ def rate(result: dict[str, Any]) -> float:
 
 def row(
     name: str, code: str, result: dict[str, Any], target: int, before: dict[str, Any] | None
-) -> list[str | int | float]:
+) -> list[str | int | float | None]:
     cpu = result["cpu_seconds"] / result["spans"]
-    cells: list[str | int | float] = [name, code, result["spans"], round(rate(result)), round(cpu * 1e6, 1), target]
-    cells.append(round(result["bytes_per_span"], 1))
+    cells: list[str | int | float | None] = [
+        name,
+        code,
+        result["spans"],
+        round(rate(result)),
+        round(cpu * 1e6, 1),
+        target,
+    ]
+    size = result["bytes_per_span"]
+    cells.append(None if size is None else round(size, 1))
     if before is not None:
         cells += [round(rate(result) / rate(before), 2), round(before["cpu_seconds"] / before["spans"] / cpu, 2)]
     return cells
@@ -447,6 +499,8 @@ def worker(argv: list[str]) -> dict[str, Any]:
     kind, *rest = argv
     if kind == "exporter":
         return exporter_worker(int(rest[0]), rest[1])
+    if kind in ("rows", "decode"):
+        return conversion_worker(kind, int(rest[0]))
     if kind == "engine":
         return engine_worker(int(rest[0]), rest[1])
     if kind == "server":
