@@ -8,16 +8,15 @@ attribute lookups.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .messages import fields_of
 
 
-@dataclass(frozen=True)
-class CallRequest:
+class CallRequest(NamedTuple):
     """What a call sends, provider-neutral. `messages` is the conversation, oldest first; `system` and `tools` are the
-    standing parts sent beside it; `headers` go from lowest to highest priority (client defaults, then the call's)."""
+    standing parts sent beside it; `headers` go from lowest to highest priority (client defaults, then the call's).
+    A named tuple: one is built on every call, and a frozen dataclass's constructor costs several times more."""
 
     messages: Sequence[Any] = ()
     system: Any = None
