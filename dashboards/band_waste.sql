@@ -1,7 +1,8 @@
 -- Band waste: work units by output-token band (how many, how good, how many bailed, what bailing cost), in order.
 --
--- Reads agentcost_work_units (a unit is a task, or a session for calls that carry no task). A unit's band is its
--- total output tokens over ALL its calls against the edges: a band holds its lower edge and not its upper one, so with
+-- Reads agentcost_selected_units (a unit is a task, or a session for calls that carry no task) and agentcost_bands
+-- (the bands, their labels and the check of the edges). A unit's band is its total output tokens over ALL its calls
+-- against the edges: a band holds its lower edge and not its upper one, so with
 -- edges [5000,15000,30000] the bands are `<5k` [0, 5000), `5k-15k` [5000, 15000), `15k-30k` [15000, 30000) and
 -- `>30k` [30000, ...): a unit of exactly 5000 output tokens is in `5k-15k`, one of exactly 30000 in `>30k`. Labels
 -- write an edge as `Nm` or `Nk` when it is a round number of millions or hundreds (1500 -> `1.5k`), else in full.
@@ -13,26 +14,8 @@
 -- Columns: band, units, avg_grade (over the units with a grade; NULL when none has one), noop_blocked (units whose
 -- outcome is noop or blocked), wasted_units (outcome noop, blocked, failed or abandoned), output_tokens, cost_usd,
 -- wasted_cost_usd (the cost of the wasted units).
-WITH
-    {band_edges:Array(UInt64)} AS edges,
-    arrayMap(
-        edge -> multiIf(
-            edge >= 1000000 AND edge % 100000 = 0, concat(toString(edge / 1000000), 'm'),
-            edge >= 1000 AND edge % 100 = 0, concat(toString(edge / 1000), 'k'),
-            toString(edge)
-        ),
-        edges
-    ) AS edge_names,
-    arrayMap(
-        band_index -> multiIf(
-            band_index = 0, concat('<', edge_names[1]),
-            band_index = length(edges), concat('>', edge_names[band_index]),
-            concat(edge_names[band_index], '-', edge_names[band_index + 1])
-        ),
-        range(length(edges) + 1)
-    ) AS band_names
 SELECT
-    band_names[bands.band_index + 1] AS band,
+    bands.band AS band,
     units,
     avg_grade,
     noop_blocked,
@@ -40,14 +23,7 @@ SELECT
     output_tokens,
     cost_usd,
     wasted_cost_usd
-FROM (
-    SELECT arrayJoin(range(length(edges) + 1)) AS band_index
-    WHERE throwIf(
-        length(edges) = 0 OR edges[1] = 0
-            OR NOT arrayAll((low, high) -> low < high, arrayPopBack(edges), arrayPopFront(edges)),
-        'band_edges must be ascending token counts above 0, e.g. [5000,15000,30000]'
-    ) = 0
-) AS bands
+FROM agentcost_bands(edges = {band_edges:Array(UInt64)}) AS bands
 LEFT JOIN (
     SELECT
         band_index,
@@ -60,16 +36,16 @@ LEFT JOIN (
         sumIf(unit_cost_usd, wasted) AS wasted_cost_usd
     FROM (
         SELECT
-            arrayCount(edge -> output_tokens >= edge, edges) AS band_index,
+            arrayCount(edge -> output_tokens >= edge, {band_edges:Array(UInt64)}) AS band_index,
             grade,
             ifNull(outcome, '') AS outcome,
             outcome IN ('noop', 'blocked', 'failed', 'abandoned') AS wasted,
             output_tokens AS unit_output_tokens,
             cost_usd AS unit_cost_usd
-        FROM agentcost_work_units(from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')})
-        WHERE ({service:String} = '*' OR service = {service:String})
-            AND ({agent:String} = '*' OR agent = {agent:String} OR role = {agent:String})
-            AND ({model:String} = '*' OR model = {model:String})
+        FROM agentcost_selected_units(
+            from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')},
+            service = {service:String}, agent = {agent:String}, model = {model:String}
+        )
     )
     GROUP BY band_index
 ) AS stats ON stats.band_index = bands.band_index

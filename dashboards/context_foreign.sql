@@ -2,7 +2,7 @@
 -- (agentcost.context.foreign_tokens: messages first seen under another session, e.g. parallel sessions over a shared
 -- connection), their share of the session's input and their cost; sessions without any are left out.
 --
--- Reads agentcost_llm_calls. Standard parameters: {from}, {to} (the window, on the call's start time), {service},
+-- Reads agentcost_selected_calls. Standard parameters: {from}, {to} (the window, on the call's start time), {service},
 -- {agent} (agent name or role) and {model} ('*' = all). Calls without a session form one row with session_id ''.
 -- @param output_price_ratio = 5 an output token's price in input tokens (Anthropic's models 5, OpenAI's 4 to 8)
 --
@@ -50,12 +50,11 @@ FROM (
                 cost_usd / (input_tokens + {output_price_ratio:Float64} * output_tokens),
                 0
             ) AS input_token_usd
-        FROM agentcost_llm_calls
-        WHERE start_time >= {from:DateTime64(9, 'UTC')} AND start_time < {to:DateTime64(9, 'UTC')}
-            AND throwIf({output_price_ratio:Float64} < 0, 'output_price_ratio must be 0 or more, e.g. 5') = 0
-            AND ({service:String} = '*' OR ServiceName = {service:String})
-            AND ({agent:String} = '*' OR agent = {agent:String} OR role = {agent:String})
-            AND ({model:String} = '*' OR model = {model:String})
+        FROM agentcost_selected_calls(
+            from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')},
+            service = {service:String}, agent = {agent:String}, model = {model:String}
+        )
+        WHERE throwIf({output_price_ratio:Float64} < 0, 'output_price_ratio must be 0 or more, e.g. 5') = 0
     )
     GROUP BY session_id
     HAVING foreign_tokens > 0

@@ -1,9 +1,9 @@
 -- Context growth: per session, its tasks in the order they started, with the input tokens per call of each: when a
 -- session carries earlier tasks' history into the next, the input per call climbs task after task.
 --
--- Reads agentcost_llm_calls: the calls with a task (agentcost.task.id) that started in the window; a task belongs to
--- the session of its first call with one, and is keyed by its id alone, as in agentcost_work_units. Standard
--- parameters: {from}, {to} (the window, on the call's start time), {service}, {agent} (agent name or role) and
+-- Reads agentcost_selected_calls: the calls with a task (agentcost.task.id) that started in the window; a task
+-- belongs to the session of its first call with one, and is keyed by its id alone, as in agentcost_work_units.
+-- Standard parameters: {from}, {to} (the window, on the call's start time), {service}, {agent} (agent name or role) and
 -- {model} ('*' = all).
 -- Columns: session_id, task_index (1..n within the session, by the task's first call in the window), task_id, calls,
 -- avg_input_tokens (per call, including cached input; not rounded), first_input_tokens, last_input_tokens (of the
@@ -37,12 +37,11 @@ FROM (
             SpanId,
             input_tokens AS call_input_tokens,
             inherited_tokens AS call_inherited_tokens
-        FROM agentcost_llm_calls
-        WHERE start_time >= {from:DateTime64(9, 'UTC')} AND start_time < {to:DateTime64(9, 'UTC')}
-            AND task_id != ''
-            AND ({service:String} = '*' OR ServiceName = {service:String})
-            AND ({agent:String} = '*' OR agent = {agent:String} OR role = {agent:String})
-            AND ({model:String} = '*' OR model = {model:String})
+        FROM agentcost_selected_calls(
+            from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')},
+            service = {service:String}, agent = {agent:String}, model = {model:String}
+        )
+        WHERE task_id != ''
     )
     GROUP BY task_id
 )

@@ -2,8 +2,8 @@
 -- earlier tasks of the session (agentcost.context.inherited_tokens) or came from another session
 -- (agentcost.context.foreign_tokens), and what they cost; the costliest inheritance first.
 --
--- Reads agentcost_llm_calls: the calls with a task (agentcost.task.id) that started in the window; a task is keyed by
--- its id alone, as in agentcost_work_units. Standard parameters: {from}, {to} (the window, on the call's start
+-- Reads agentcost_selected_calls: the calls with a task (agentcost.task.id) that started in the window; a task is
+-- keyed by its id alone, as in agentcost_work_units. Standard parameters: {from}, {to} (the window, on the call's start
 -- time), {service}, {agent} (agent name or role) and {model} ('*' = all).
 -- @param output_price_ratio = 5 an output token's price in input tokens (Anthropic's models 5, OpenAI's 4 to 8)
 --
@@ -63,13 +63,12 @@ FROM (
                 cost_usd / (input_tokens + {output_price_ratio:Float64} * output_tokens),
                 0
             ) AS input_token_usd
-        FROM agentcost_llm_calls
-        WHERE start_time >= {from:DateTime64(9, 'UTC')} AND start_time < {to:DateTime64(9, 'UTC')}
-            AND task_id != ''
+        FROM agentcost_selected_calls(
+            from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')},
+            service = {service:String}, agent = {agent:String}, model = {model:String}
+        )
+        WHERE task_id != ''
             AND throwIf({output_price_ratio:Float64} < 0, 'output_price_ratio must be 0 or more, e.g. 5') = 0
-            AND ({service:String} = '*' OR ServiceName = {service:String})
-            AND ({agent:String} = '*' OR agent = {agent:String} OR role = {agent:String})
-            AND ({model:String} = '*' OR model = {model:String})
     )
     GROUP BY task_id
 )

@@ -1,7 +1,7 @@
 -- Cost by agent: LLM calls, tokens and cost per agent (gen_ai.agent.name) and role (agentcost.agent.role) in the
 -- window, costliest first.
 --
--- Reads agentcost_llm_calls (one row per call, every instrumentation's attribute names; cost from the span or the
+-- Reads agentcost_selected_calls (one row per call, every instrumentation's attribute names; cost from the span or the
 -- price table). Calls that name no agent show as agent 'untagged' (with their role, if any); role '' is none.
 -- Standard parameters: {from}, {to} (the window, on the call's start time), {service}, {agent} (agent name or role)
 -- and {model} ('*' = all).
@@ -27,11 +27,10 @@ FROM (
         sum(cache_read_tokens) AS cache_read_tokens,
         sum(cost_usd) AS cost_usd,
         countIf(NOT priced) AS unpriced_calls
-    FROM agentcost_llm_calls
-    WHERE start_time >= {from:DateTime64(9, 'UTC')} AND start_time < {to:DateTime64(9, 'UTC')}
-        AND ({service:String} = '*' OR ServiceName = {service:String})
-        AND ({agent:String} = '*' OR agent = {agent:String} OR role = {agent:String})
-        AND ({model:String} = '*' OR model = {model:String})
+    FROM agentcost_selected_calls(
+        from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')},
+        service = {service:String}, agent = {agent:String}, model = {model:String}
+    )
     GROUP BY agent, role
 )
 ORDER BY cost_usd DESC, calls DESC, agent, role

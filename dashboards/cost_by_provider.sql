@@ -1,6 +1,6 @@
 -- Cost by provider: LLM calls, tokens and cost per provider in the window, costliest first.
 --
--- Reads agentcost_llm_calls (one row per call, every instrumentation's attribute names: gen_ai.provider.name, else
+-- Reads agentcost_selected_calls (one row per call, every instrumentation's attribute names: gen_ai.provider.name, else
 -- gen_ai.system; cost from the span or the price table). Calls that name no provider are shown as 'untagged'.
 -- Standard parameters: {from}, {to} (the window, on the call's start time), {service}, {agent} (agent name or role)
 -- and {model} ('*' = all).
@@ -24,11 +24,10 @@ FROM (
         sum(cache_read_tokens) AS cache_read_tokens,
         sum(cost_usd) AS cost_usd,
         countIf(NOT priced) AS unpriced_calls
-    FROM agentcost_llm_calls
-    WHERE start_time >= {from:DateTime64(9, 'UTC')} AND start_time < {to:DateTime64(9, 'UTC')}
-        AND ({service:String} = '*' OR ServiceName = {service:String})
-        AND ({agent:String} = '*' OR agent = {agent:String} OR role = {agent:String})
-        AND ({model:String} = '*' OR model = {model:String})
+    FROM agentcost_selected_calls(
+        from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')},
+        service = {service:String}, agent = {agent:String}, model = {model:String}
+    )
     GROUP BY provider
 )
 ORDER BY cost_usd DESC, calls DESC, provider

@@ -1,8 +1,9 @@
 -- Cost by trigger: LLM calls, tokens and cost per trigger (agentcost.trigger) in the window, costliest first.
 --
--- Reads agentcost_llm_calls (one row per call, every instrumentation's attribute names; cost from the span or the price
--- table). The trigger is `user`, `heartbeat`, `schedule`, `reactive` or whatever else the caller set; calls without
--- one show as 'untagged' (zero-code agents' calls, and periodic calls nobody tagged: see heartbeat_suspected.sql).
+-- Reads agentcost_selected_calls (one row per call, every instrumentation's attribute names; cost from the span or the
+-- price table). The trigger is `user`, `heartbeat`, `schedule`, `reactive` or whatever else the caller set; calls
+-- without one show as 'untagged' (zero-code agents' calls, and periodic calls nobody tagged: see
+-- heartbeat_suspected.sql).
 -- Standard parameters: {from}, {to} (the window, on the call's start time), {service}, {agent} (agent name or role)
 -- and {model} ('*' = all).
 -- Columns: trigger, calls, input_tokens (including cached input), output_tokens, cache_read_tokens, cost_usd,
@@ -25,11 +26,10 @@ FROM (
         sum(cache_read_tokens) AS cache_read_tokens,
         sum(cost_usd) AS cost_usd,
         countIf(NOT priced) AS unpriced_calls
-    FROM agentcost_llm_calls
-    WHERE start_time >= {from:DateTime64(9, 'UTC')} AND start_time < {to:DateTime64(9, 'UTC')}
-        AND ({service:String} = '*' OR ServiceName = {service:String})
-        AND ({agent:String} = '*' OR agent = {agent:String} OR role = {agent:String})
-        AND ({model:String} = '*' OR model = {model:String})
+    FROM agentcost_selected_calls(
+        from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')},
+        service = {service:String}, agent = {agent:String}, model = {model:String}
+    )
     GROUP BY trigger
 )
 ORDER BY cost_usd DESC, calls DESC, trigger

@@ -1,6 +1,6 @@
 -- Costliest sessions: the sessions that cost most in the window, with their tasks and heartbeats.
 --
--- Reads agentcost_llm_calls (one row per call, every instrumentation's attribute names: session from
+-- Reads agentcost_selected_calls (one row per call, every instrumentation's attribute names: session from
 -- agentcost.session.id, else gen_ai.conversation.id, else session.id; cost from the span or the price table).
 -- Only the session's calls in the window count; calls without a session are in no row but in cost_share's total.
 -- Standard parameters: {from}, {to} (the window, on the call's start time), {service}, {agent} (agent name or role)
@@ -33,11 +33,10 @@ FROM (
         sum(cost_usd) AS cost_usd,
         min(start_time) AS first_call_at,
         max(start_time) AS last_call_at
-    FROM agentcost_llm_calls
-    WHERE start_time >= {from:DateTime64(9, 'UTC')} AND start_time < {to:DateTime64(9, 'UTC')}
-        AND ({service:String} = '*' OR ServiceName = {service:String})
-        AND ({agent:String} = '*' OR agent = {agent:String} OR role = {agent:String})
-        AND ({model:String} = '*' OR model = {model:String})
+    FROM agentcost_selected_calls(
+        from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')},
+        service = {service:String}, agent = {agent:String}, model = {model:String}
+    )
     GROUP BY session_id
 )
 QUALIFY session_id != ''

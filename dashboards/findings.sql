@@ -6,8 +6,9 @@
 --   mid_band_bails      mid-band work units that bail (noop, blocked or abandoned: gave up, not failed);
 --   trivial_lane_model  a lane's trivial tier on a model a cheaper one of the same provider could replace.
 --
--- Reads agentcost_llm_calls, agentcost_work_units(...), agentcost_context_bleed (the sessions bleed came from) and
--- the price table agentcost_prices (the cheaper model's prices). Standard parameters: {from}, {to} (the window),
+-- Reads the window's calls and work units (agentcost_selected_calls, agentcost_llm_calls_in, agentcost_selected_units,
+-- agentcost_work_units), agentcost_context_bleed (the sessions bleed came from) and the price table agentcost_prices
+-- (the cheaper model's prices). Standard parameters: {from}, {to} (the window),
 -- {service}, {agent} (agent name or role) and {model} ('*' = all), applied as in the report each block mirrors.
 -- Per month: heartbeats are projected at their own pace (cost per beat x beats per day at the median interval x 30,
 -- as heartbeat_drain.sql); every other saving is the window's cost scaled to 30 days (x 30 / the window's days), so
@@ -126,9 +127,8 @@ FROM (
                     AND ({service:String} = '*' OR ServiceName = {service:String})
                     AND ({agent:String} = '*' OR agent = {agent:String} OR role = {agent:String})
                     AND ({model:String} = '*' OR model = {model:String}) AS counted
-            FROM agentcost_llm_calls
-            WHERE start_time >= {from:DateTime64(9, 'UTC')} AND start_time < {to:DateTime64(9, 'UTC')}
-                AND session_id != ''
+            FROM agentcost_llm_calls_in(from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')})
+            WHERE session_id != ''
                 AND throwIf({heartbeat_interval_minutes:Float64} <= 0, 'heartbeat_interval_minutes must be above 0')
                     = 0
         )
@@ -184,13 +184,12 @@ FROM (
                     0
                 )) AS task_inherited_cost_usd,
                 sum(cost_usd) AS task_cost_usd
-            FROM agentcost_llm_calls
-            WHERE start_time >= {from:DateTime64(9, 'UTC')} AND start_time < {to:DateTime64(9, 'UTC')}
-                AND task_id != ''
+            FROM agentcost_selected_calls(
+                from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')},
+                service = {service:String}, agent = {agent:String}, model = {model:String}
+            )
+            WHERE task_id != ''
                 AND throwIf({output_price_ratio:Float64} < 0, 'output_price_ratio must be 0 or more, e.g. 5') = 0
-                AND ({service:String} = '*' OR ServiceName = {service:String})
-                AND ({agent:String} = '*' OR agent = {agent:String} OR role = {agent:String})
-                AND ({model:String} = '*' OR model = {model:String})
             GROUP BY task_id
         )
         GROUP BY task_session_id
@@ -236,11 +235,10 @@ FROM (
                 0
             )) AS session_foreign_cost_usd,
             sum(cost_usd) AS session_cost_usd
-        FROM agentcost_llm_calls
-        WHERE start_time >= {from:DateTime64(9, 'UTC')} AND start_time < {to:DateTime64(9, 'UTC')}
-            AND ({service:String} = '*' OR ServiceName = {service:String})
-            AND ({agent:String} = '*' OR agent = {agent:String} OR role = {agent:String})
-            AND ({model:String} = '*' OR model = {model:String})
+        FROM agentcost_selected_calls(
+            from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')},
+            service = {service:String}, agent = {agent:String}, model = {model:String}
+        )
         GROUP BY session_id
         HAVING session_foreign_tokens > 0
             AND session_foreign_tokens >= {min_foreign_share:Float64} * session_input_tokens
@@ -288,16 +286,16 @@ FROM (
                 ifNull(reason, '') AS reason,
                 ifNull(outcome, '') IN ('noop', 'blocked', 'abandoned') AS bail,
                 multiIf(lane != '', lane, role != '', role, agent != '', agent, 'untagged') AS place
-            FROM agentcost_work_units(from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')})
+            FROM agentcost_selected_units(
+                from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')},
+                service = {service:String}, agent = {agent:String}, model = {model:String}
+            )
             WHERE output_tokens >= {mid_band:Array(UInt64)}[1] AND output_tokens < {mid_band:Array(UInt64)}[2]
                 AND throwIf(
                     length({mid_band:Array(UInt64)}) != 2
                         OR {mid_band:Array(UInt64)}[1] >= {mid_band:Array(UInt64)}[2],
                     'mid_band must be two ascending token counts, e.g. [5000,30000]'
                 ) = 0
-                AND ({service:String} = '*' OR service = {service:String})
-                AND ({agent:String} = '*' OR agent = {agent:String} OR role = {agent:String})
-                AND ({model:String} = '*' OR model = {model:String})
         )
         HAVING bailed >= 2 AND bailed >= {min_bail_share:Float64} * units
     )
@@ -416,8 +414,9 @@ FROM (
                             AS units
                         LEFT JOIN (
                             SELECT model, any(provider) AS provider
-                            FROM agentcost_llm_calls
-                            WHERE start_time >= {from:DateTime64(9, 'UTC')} AND start_time < {to:DateTime64(9, 'UTC')}
+                            FROM agentcost_llm_calls_in(
+                                from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')}
+                            )
                             GROUP BY model
                         ) AS used ON used.model = units.model
                     )
@@ -454,8 +453,7 @@ FROM (
         ) AS cheap_model_check
         LEFT JOIN (
             SELECT lower(model) AS price_key, any(provider) AS provider
-            FROM agentcost_llm_calls
-            WHERE start_time >= {from:DateTime64(9, 'UTC')} AND start_time < {to:DateTime64(9, 'UTC')}
+            FROM agentcost_llm_calls_in(from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')})
             GROUP BY price_key
         ) AS used ON used.price_key = lower(prices.model)
         WHERE cheap_model_missing = 0

@@ -1,7 +1,7 @@
 -- Heartbeat drain per day: for each UTC day and session, the heartbeat calls (agentcost.trigger = 'heartbeat') that
 -- started in the window, their tokens and cost; days in order, the costliest session first within a day.
 --
--- Reads agentcost_llm_calls. Standard parameters: {from}, {to} (the window, on the call's start time), {service},
+-- Reads agentcost_selected_calls. Standard parameters: {from}, {to} (the window, on the call's start time), {service},
 -- {agent} (agent name or role) and {model} ('*' = all). Heartbeats without a session are grouped by service and
 -- agent name, as in heartbeat_drain (their session_id is '').
 -- Columns: day (UTC), session_id, service, agent, role (each the first non-empty one among the day's heartbeats),
@@ -28,12 +28,11 @@ FROM (
         input_tokens,
         output_tokens,
         cost_usd
-    FROM agentcost_llm_calls
-    WHERE start_time >= {from:DateTime64(9, 'UTC')} AND start_time < {to:DateTime64(9, 'UTC')}
-        AND trigger = 'heartbeat'
-        AND ({service:String} = '*' OR ServiceName = {service:String})
-        AND ({agent:String} = '*' OR agent = {agent:String} OR role = {agent:String})
-        AND ({model:String} = '*' OR model = {model:String})
+    FROM agentcost_selected_calls(
+        from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')},
+        service = {service:String}, agent = {agent:String}, model = {model:String}
+    )
+    WHERE trigger = 'heartbeat'
 )
 GROUP BY day, session_id, group_service, group_agent
 ORDER BY day, heartbeat_cost_usd DESC, session_id, service, agent

@@ -1,7 +1,7 @@
 -- Heartbeat drain: per session, the background heartbeat calls (agentcost.trigger = 'heartbeat') that started in the
 -- window, what they cost, and what they will cost per day and per month at their pace; idle sessions first.
 --
--- Reads agentcost_llm_calls. Standard parameters: {from}, {to} (the window, on the call's start time), {service},
+-- Reads agentcost_llm_calls_in. Standard parameters: {from}, {to} (the window, on the call's start time), {service},
 -- {agent} (agent name or role) and {model} ('*' = all); the filters choose the heartbeat calls counted.
 -- A row is a session; heartbeat calls without a session are grouped by service and agent name instead (their
 -- session_id is '').
@@ -71,8 +71,7 @@ FROM (
                 AND ({service:String} = '*' OR ServiceName = {service:String})
                 AND ({agent:String} = '*' OR agent = {agent:String} OR role = {agent:String})
                 AND ({model:String} = '*' OR model = {model:String}) AS counted
-        FROM agentcost_llm_calls
-        WHERE start_time >= {from:DateTime64(9, 'UTC')} AND start_time < {to:DateTime64(9, 'UTC')}
+        FROM agentcost_llm_calls_in(from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')})
     )
     GROUP BY session_id, group_service, group_agent
     HAVING heartbeat_calls > 0

@@ -2,7 +2,7 @@
 -- instrumented without code changes shows its background drain too. Calls tagged with any trigger are left out, so
 -- tagged heartbeats (see heartbeat_drain) are not reported twice.
 --
--- Reads agentcost_llm_calls. Standard parameters: {from}, {to} (the window, on the call's start time), {service},
+-- Reads agentcost_llm_calls_in. Standard parameters: {from}, {to} (the window, on the call's start time), {service},
 -- {agent} (agent name or role) and {model} ('*' = all); the filters choose the untagged calls looked at.
 -- @param min_calls = 6 fewest on-beat calls for a group to be reported
 -- @param max_jitter_share = 0.1 largest spread of the intervals around their median, as a share of the median
@@ -72,9 +72,8 @@ FROM (
                 input_tokens,
                 output_tokens,
                 cost_usd
-            FROM agentcost_llm_calls
-            WHERE start_time >= {from:DateTime64(9, 'UTC')} AND start_time < {to:DateTime64(9, 'UTC')}
-                AND trigger = ''
+            FROM agentcost_llm_calls_in(from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')})
+            WHERE trigger = ''
                 AND throwIf(
                     {max_jitter_share:Float64} < 0 OR {min_interval_minutes:Float64} < 0,
                     'max_jitter_share and min_interval_minutes must be 0 or more, e.g. 0.1 and 1'

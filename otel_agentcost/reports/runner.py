@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,9 +10,13 @@ from typing import Any
 from otel_agentcost.reports.catalog import MAIN, Report, Section
 from otel_agentcost.reports.queries import ALL, load_query
 from otel_agentcost.reports.window import TimeWindow
-from otel_agentcost.store import Store
+from otel_agentcost.store import QueryError, SchemaMissingError, Store
 
 Row = dict[str, Any]
+
+# The views that take the window are table functions to ClickHouse, so a store without them says "Unknown table
+# function" (not "Unknown table", which the store already explains).
+_MISSING_VIEW = re.compile(r"Unknown table function (agentcost_\w+)")
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,16 @@ def run_query(
     """The rows of dashboards/<name>.sql; `options` sets its declared parameters (others keep their defaults)."""
     query = load_query(name)
     standard = {**window.parameters(), **(filters or Filters()).parameters()}
-    return store.query(query.sql, query.bind(standard, dict(options or {})))
+    try:
+        return store.query(query.sql, query.bind(standard, dict(options or {})))
+    except QueryError as error:
+        missing = _MISSING_VIEW.search(str(error))
+        if missing is None:
+            raise
+        raise SchemaMissingError(
+            f"the view {missing.group(1)} does not exist in {store.url}; "
+            f"create the schema with: otel-agentcost db init --store '{store.url}'"
+        ) from error
 
 
 def run_report(

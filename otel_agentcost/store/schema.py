@@ -31,24 +31,38 @@ from otel_agentcost.store.interface import Store
 from otel_agentcost.version import __version__
 
 # Bump when a view or an agentcost table changes; `db init` records each version it installs in agentcost_schema.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 PRICES_TABLE = "agentcost_prices"
 LOAD_PRICES = "load prices"  # the step that inserts the price rows (a batch insert, not a .sql statement)
 STEPS = (
     "database",
     "otel_traces",
+    "otel_traces_columns",
     "schema_versions",
     "prices",
     "prices_clear",
     LOAD_PRICES,
+    "llm_calls_in",
     "llm_calls",
     "outcomes",
     "work_units",
+    "selected_calls",
+    "selected_units",
+    "bands",
     "context_bleed",
     "schema_version_record",
 )
-VIEWS = ("agentcost_llm_calls", "agentcost_outcomes", "agentcost_work_units", "agentcost_context_bleed")
+VIEWS = (
+    "agentcost_llm_calls_in",
+    "agentcost_llm_calls",
+    "agentcost_outcomes",
+    "agentcost_work_units",
+    "agentcost_selected_calls",
+    "agentcost_selected_units",
+    "agentcost_bands",
+    "agentcost_context_bleed",
+)
 
 _TTL_CLAUSE = "TTL toDateTime(Timestamp) + toIntervalDay({ttl_days:UInt32})"
 _FRAGMENT = re.compile(r"\{\{\s*(\w+)\s*\}\}")
@@ -87,12 +101,20 @@ def init_schema(
     return InitResult(store.database, not traces_existed, len(rows), SCHEMA_VERSION, previous_version)
 
 
+def materialize_columns(store: Store, *, cluster: str | None = None) -> None:
+    """Write the typed columns into the parts of otel_traces stored before `db init` added them, and wait.
+
+    Optional: until then those parts compute the columns from the attribute maps when read (correct, only slower),
+    and parts written or merged since have them. Worth it once after upgrading a large store."""
+    store.command(_render(read_sql("materialize_columns"), {"on_cluster": _on_cluster(cluster)}), _db(store))
+
+
 def schema_statements(database: str, ttl_days: int | None = None, cluster: str | None = None) -> list[Statement]:
     """Every statement of `db init` in order, rendered for these options (the price rows are not statements)."""
     if ttl_days is not None and ttl_days < 1:
         raise ValueError(f"ttl_days must be at least 1 day, got {ttl_days}")
     fragments = {
-        "on_cluster": f"ON CLUSTER {check_identifier('cluster', cluster)}" if cluster else "",
+        "on_cluster": _on_cluster(cluster),
         "engine": "ReplicatedMergeTree()" if cluster else "MergeTree()",
         "ttl": _TTL_CLAUSE if ttl_days is not None else "",
     }
@@ -123,6 +145,10 @@ def installed_version(store: Store) -> int | None:
         return None
     (row,) = store.query(read_sql("installed_version"), _db(store))
     return row["version"] if row["installs"] else None
+
+
+def _on_cluster(cluster: str | None) -> str:
+    return f"ON CLUSTER {check_identifier('cluster', cluster)}" if cluster else ""
 
 
 def _render(sql: str, fragments: dict[str, str]) -> str:

@@ -9,7 +9,13 @@ import pytest
 from otel_agentcost.pricing import PriceTable
 from otel_agentcost.store import open_store
 from otel_agentcost.store.identifiers import IdentifierError
-from otel_agentcost.store.schema import SCHEMA_VERSION, init_schema, installed_version, schema_statements
+from otel_agentcost.store.schema import (
+    SCHEMA_VERSION,
+    init_schema,
+    installed_version,
+    materialize_columns,
+    schema_statements,
+)
 
 # otel_traces as the OpenTelemetry Collector contrib `clickhouse` exporter declares it: (column, type, codec).
 COLLECTOR_COLUMNS = [
@@ -108,7 +114,7 @@ def snapshot(store) -> dict:
         name: store.query(
             "SHOW CREATE TABLE {database:Identifier}.{name:Identifier}", {"database": store.database, "name": name}
         )
-        for name in (*OBJECTS, "agentcost_work_units")
+        for name in (*OBJECTS, "agentcost_llm_calls_in", "agentcost_work_units")
     }
     counts = store.query(
         "SELECT (SELECT count() FROM agentcost_prices) AS prices, (SELECT count() FROM agentcost_schema) AS versions"
@@ -120,7 +126,8 @@ def test_db_init_creates_otel_traces_with_the_collectors_columns_types_and_codec
     assert initialized.traces_created
     columns = store.query(
         "SELECT name, type, compression_codec FROM system.columns "
-        "WHERE database = {database:String} AND table = 'otel_traces' ORDER BY position",
+        "WHERE database = {database:String} AND table = 'otel_traces' AND default_kind != 'MATERIALIZED' "
+        "ORDER BY position",
         {"database": store.database},
     )
     assert [(c["name"], c["type"], c["compression_codec"]) for c in columns] == [
@@ -192,20 +199,104 @@ def test_db_init_upgrades_an_older_install(store, initialized):
     ]
 
 
-def test_db_init_keeps_an_otel_traces_the_collector_created_first(other_store):
+def collector_schema(store) -> dict:
+    """otel_traces as the collector sees it: its own columns, keys and indexes (not the materialized columns)."""
+    database = {"database": store.database}
+    return {
+        "columns": store.query(
+            "SELECT name, type, default_kind, default_expression, compression_codec FROM system.columns "
+            "WHERE database = {database:String} AND table = 'otel_traces' AND default_kind != 'MATERIALIZED' "
+            "ORDER BY position",
+            database,
+        ),
+        "table": store.query(
+            "SELECT engine, partition_key, sorting_key, primary_key FROM system.tables "
+            "WHERE database = {database:String} AND name = 'otel_traces'",
+            database,
+        ),
+        "indexes": store.query(
+            "SELECT name, expr FROM system.data_skipping_indices "
+            "WHERE database = {database:String} AND table = 'otel_traces' ORDER BY name",
+            database,
+        ),
+    }
+
+
+def typed(store) -> list[dict]:
+    return store.query(
+        "SELECT agentcost_llm_call, agentcost_session_id, agentcost_provider, agentcost_input_tokens, "
+        "agentcost_output_tokens, agentcost_cache_write_tokens, agentcost_outcome, agentcost_grade "
+        "FROM otel_traces ORDER BY SpanId"
+    )
+
+
+COLLECTOR_INSERT = (
+    "INSERT INTO otel_traces (Timestamp, TraceId, SpanId, SpanName, SpanAttributes) VALUES "
+    "(now64(9), 'a1', 'b1', 'chat', map('gen_ai.usage.input_tokens', '7', 'gen_ai.request.model', 'gpt-4o', "
+    "'agentcost.session.id', 's-1', 'gen_ai.provider.name', 'openai', "
+    "'gen_ai.usage.cache_creation.input_tokens', '2')), "
+    "(now64(9), 'a1', 'b2', 'chat', map('gen_ai.usage.prompt_tokens', '5', 'gen_ai.usage.completion_tokens', '3', "
+    "'session.id', 's-2', 'gen_ai.system', 'anthropic', 'gen_ai.usage.cache_write.input_tokens', '4')), "
+    "(now64(9), 'a1', 'b3', 'task', map('agentcost.outcome', 'blocked', 'agentcost.grade', '0.25', "
+    "'gen_ai.conversation.id', 's-3'))"
+)
+TYPED = [
+    {
+        "agentcost_llm_call": True,
+        "agentcost_session_id": "s-1",
+        "agentcost_provider": "openai",
+        "agentcost_input_tokens": 7,
+        "agentcost_output_tokens": 0,
+        "agentcost_cache_write_tokens": 2,
+        "agentcost_outcome": "",
+        "agentcost_grade": None,
+    },
+    {
+        "agentcost_llm_call": True,
+        "agentcost_session_id": "s-2",
+        "agentcost_provider": "anthropic",
+        "agentcost_input_tokens": 5,
+        "agentcost_output_tokens": 3,
+        "agentcost_cache_write_tokens": 4,
+        "agentcost_outcome": "",
+        "agentcost_grade": None,
+    },
+    {
+        "agentcost_llm_call": False,
+        "agentcost_session_id": "s-3",
+        "agentcost_provider": "",
+        "agentcost_input_tokens": 0,
+        "agentcost_output_tokens": 0,
+        "agentcost_cache_write_tokens": 0,
+        "agentcost_outcome": "blocked",
+        "agentcost_grade": 0.25,
+    },
+]
+
+
+def test_the_collectors_inserts_fill_the_typed_columns_in_every_instrumentations_names(other_store):
+    fresh = other_store("fresh_inserts")
+    init_schema(fresh)
+    fresh.command(COLLECTOR_INSERT)
+    assert typed(fresh) == TYPED
+    (row,) = fresh.query("SELECT * FROM otel_traces LIMIT 1")
+    assert [name for name in row if name.startswith("agentcost_")] == []  # SELECT * still looks like the collector's
+
+
+def test_db_init_keeps_an_otel_traces_the_collector_created_first_and_adds_the_typed_columns(other_store):
     collector_first = other_store("collector_first")
     database = {"database": collector_first.database}
     collector_first.command("CREATE DATABASE {database:Identifier}", database)
     collector_first.command(COLLECTOR_DDL, database)
-    before = collector_first.query("SHOW CREATE TABLE otel_traces")
+    collector_first.command(COLLECTOR_INSERT)  # spans stored before db init: their parts lack the typed columns
+    before = collector_schema(collector_first)
     result = init_schema(collector_first)
     assert not result.traces_created
-    assert collector_first.query("SHOW CREATE TABLE otel_traces") == before
-    collector_first.command(
-        "INSERT INTO otel_traces (Timestamp, TraceId, SpanId, SpanName, SpanAttributes) VALUES "
-        "(now64(9), 'a1', 'b1', 'chat', map('gen_ai.usage.input_tokens', '7', 'gen_ai.request.model', 'gpt-4o'))"
-    )
-    (call,) = collector_first.query("SELECT input_tokens, model, priced FROM agentcost_llm_calls")
+    assert collector_schema(collector_first) == before
+    assert typed(collector_first) == TYPED  # computed from the maps on read
+    materialize_columns(collector_first)
+    assert typed(collector_first) == TYPED  # now stored
+    (call,) = collector_first.query("SELECT input_tokens, model, priced FROM agentcost_llm_calls WHERE SpanId = 'b1'")
     assert call == {"input_tokens": 7, "model": "gpt-4o", "priced": True}
 
 
@@ -248,7 +339,7 @@ def test_a_ttl_of_less_than_a_day_is_refused():
 
 
 def test_values_and_the_database_are_bound_never_written_into_statements():
-    for statement in schema_statements("otel", ttl_days=30):
+    for statement in schema_statements("otel", ttl_days=731):  # a number no statement holds otherwise
         sql = without_comments(statement.sql)
         assert "otel" not in sql.replace("otel_traces", "")
-        assert "30" not in sql
+        assert "731" not in sql

@@ -4,11 +4,12 @@
 --
 -- Each LLM span lists the messages it introduced into its session in agentcost.context.introduced, as
 -- '<16 hex digits fingerprint>:<chars>,...' (hashes of message content, never content), and the size of its whole
--- request in agentcost.context.chars; its session, task, service and input tokens are read from agentcost_llm_calls
--- (so every session attribute variant counts). A fingerprint's origin is the earliest call that listed it (by start
--- time, then SpanId); every listing under a different session is a row here. `tokens` is the listing call's input
--- tokens in proportion to the message's share of its request's characters (rounded down), the rule
--- agentcost.context.foreign_tokens follows.
+-- request in agentcost.context.chars; its session, task and input tokens are read from the typed columns of
+-- otel_traces_columns.sql (so every session attribute variant counts). Only this project lists messages, so the span
+-- listing them is the one agentcost_llm_calls counts for its call. A fingerprint's origin is the earliest call that
+-- listed it (by start time, then SpanId); every listing under a different session is a row here. `tokens` is the
+-- listing call's input tokens in proportion to the message's share of its request's characters (rounded down), the
+-- rule agentcost.context.foreign_tokens follows.
 --
 -- Columns: seen_at, TraceId, SpanId, ServiceName, session_id, task_id, fingerprint, chars, input_tokens, tokens,
 -- origin_at, origin_span_id, origin_service, origin_session_id, origin_task_id.
@@ -17,29 +18,21 @@
 -- Fragment: on_cluster.
 CREATE OR REPLACE VIEW {database:Identifier}.agentcost_context_bleed {{ on_cluster }} AS
 WITH introduced AS (
-    SELECT
-        call.start_time AS seen_at,
-        call.TraceId AS TraceId,
-        call.SpanId AS SpanId,
-        call.ServiceName AS ServiceName,
-        call.session_id AS session_id,
-        call.task_id AS task_id,
-        call.input_tokens AS input_tokens,
-        listed.fingerprint AS fingerprint,
-        listed.chars AS chars,
-        listed.request_chars AS request_chars
-    FROM (
-        SELECT
-            TraceId,
-            SpanId,
-            splitByChar(':', entry)[1] AS fingerprint,
-            toUInt64OrZero(splitByChar(':', entry)[2]) AS chars,
-            toUInt64OrZero(SpanAttributes['agentcost.context.chars']) AS request_chars
-        FROM otel_traces
-        ARRAY JOIN splitByChar(',', SpanAttributes['agentcost.context.introduced']) AS entry
-        WHERE SpanAttributes['agentcost.context.introduced'] != ''
-    ) AS listed
-    INNER JOIN agentcost_llm_calls AS call ON call.TraceId = listed.TraceId AND call.SpanId = listed.SpanId
+    -- DISTINCT: a span stored twice lists its messages once.
+    SELECT DISTINCT
+        Timestamp AS seen_at,
+        TraceId,
+        SpanId,
+        ServiceName,
+        agentcost_session_id AS session_id,
+        agentcost_task_id AS task_id,
+        agentcost_input_tokens AS input_tokens,
+        splitByChar(':', entry)[1] AS fingerprint,
+        toUInt64OrZero(splitByChar(':', entry)[2]) AS chars,
+        agentcost_context_chars AS request_chars
+    FROM otel_traces
+    ARRAY JOIN splitByChar(',', agentcost_context_introduced) AS entry
+    WHERE agentcost_context_introduced != '' AND agentcost_llm_call
 ),
 origins AS (
     SELECT

@@ -5,6 +5,7 @@
 -- A task outcome is keyed by the task id alone, so a grader that reports only the task id still reaches the task.
 -- Columns: unit_kind ('task' | 'session'), unit_id, session_id, task_id, outcome, grade (NULL when absent),
 -- reason, at.
+-- Reads the typed columns of otel_traces_columns.sql (outcomes of all time: a grader may report long after the work).
 -- Parameters: {database:Identifier} (the view's name only). Fragment: on_cluster.
 CREATE OR REPLACE VIEW {database:Identifier}.agentcost_outcomes {{ on_cluster }} AS
 SELECT
@@ -20,25 +21,22 @@ FROM (
     SELECT
         unit_kind,
         unit_id,
-        argMax(tuple(span_session_id, span_task_id, span_outcome, span_grade, span_reason, span_end), (span_end, SpanId))
-            AS latest
+        argMax(
+            tuple(span_session_id, span_task_id, span_outcome, span_grade, span_reason, span_end), (span_end, SpanId)
+        ) AS latest
     FROM (
         SELECT
-            multiIf(
-                SpanAttributes['agentcost.session.id'] != '', SpanAttributes['agentcost.session.id'],
-                SpanAttributes['gen_ai.conversation.id'] != '', SpanAttributes['gen_ai.conversation.id'],
-                SpanAttributes['session.id']
-            ) AS span_session_id,
-            SpanAttributes['agentcost.task.id'] AS span_task_id,
-            SpanAttributes['agentcost.outcome'] AS span_outcome,
-            toFloat64OrNull(SpanAttributes['agentcost.grade']) AS span_grade,
-            SpanAttributes['agentcost.outcome.reason'] AS span_reason,
+            agentcost_session_id AS span_session_id,
+            agentcost_task_id AS span_task_id,
+            agentcost_outcome AS span_outcome,
+            agentcost_grade AS span_grade,
+            agentcost_outcome_reason AS span_reason,
             addNanoseconds(Timestamp, Duration) AS span_end,
             SpanId,
             if(span_task_id != '', 'task', 'session') AS unit_kind,
             if(span_task_id != '', span_task_id, span_session_id) AS unit_id
         FROM otel_traces
-        WHERE SpanAttributes['agentcost.outcome'] != ''
+        WHERE agentcost_outcome != ''
     )
     WHERE unit_id != ''
     GROUP BY unit_kind, unit_id
