@@ -61,10 +61,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--rate-limit",
         type=float,
-        default=DEFAULT_RATE_LIMIT,
+        default=None,
         metavar="N",
         help=f"requests a second each client address may make, in bursts of N; over it, 429 with Retry-After "
-        f"(default: {DEFAULT_RATE_LIMIT:g}; 0: no limit)",
+        f"(default: {DEFAULT_RATE_LIMIT:g} beyond loopback, none on loopback, where every local agent shares one "
+        "address; 0: no limit)",
     )
     parser.add_argument(
         "--journal",
@@ -87,7 +88,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise UsageError(f"--port {args.port} is not a port number: give 1 to 65535")
-    if args.rate_limit < 0 or args.journal_max_mb < 1:
+    if (args.rate_limit is not None and args.rate_limit < 0) or args.journal_max_mb < 1:
         raise UsageError("--rate-limit is 0 (no limit) or more, --journal-max-mb 1 or more")
     logging.basicConfig(level=logging.INFO, format="otel-agentcost: %(message)s")
     try:
@@ -97,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
             port=args.port,
             token=_token(args.token_file),
             insecure_no_auth=args.insecure_no_auth,
-            rate_limit=args.rate_limit or None,
+            rate_limit=args.rate_limit,
             journal_dir=args.journal,
             journal_max_bytes=args.journal_max_mb * MB,
             routes=_dashboards(args),

@@ -40,7 +40,9 @@ _log = logging.getLogger(__name__)
 _KEEP_ALIVE_SECONDS = 30
 
 
-DEFAULT_RATE_LIMIT = 100.0  # requests a second per client address
+# Requests a second per client address when listening beyond loopback. On loopback every agent of the machine is
+# the same address, so one bucket would throttle them all together; the queue and journal bounds protect serve there.
+DEFAULT_RATE_LIMIT = 100.0
 _WITHOUT_DEDUP_SQL = Path(__file__).parent / "sql" / "spans_table_without_dedup.sql"
 
 
@@ -79,7 +81,7 @@ def serve(
     ready: threading.Event | None = None,
     token: str | None = None,
     insecure_no_auth: bool = False,
-    rate_limit: float | None = DEFAULT_RATE_LIMIT,
+    rate_limit: float | None = None,
     journal_dir: Path | None = None,
     journal_max_bytes: int = DEFAULT_JOURNAL_MAX_BYTES,
     routes: Callable[[Store], Sequence[BaseRoute]] | None = None,
@@ -92,7 +94,8 @@ def serve(
     returns the routes served beside the receiver's (the dashboards page at `/`, which reads that store).
     Acknowledged requests wait in `journal_dir` (default: see journal.default_journal_dir) until stored; what an
     earlier run left there is stored first. `token` guards every path but /healthz (required beyond loopback unless
-    `insecure_no_auth`); `rate_limit` bounds each client address's requests a second (None: unbounded).
+    `insecure_no_auth`); `rate_limit` bounds each client address's requests a second (0: unbounded; None: the
+    default, DEFAULT_RATE_LIMIT beyond loopback and unbounded on it).
     """
     check_listen_host(host, token, insecure_no_auth)
     url = parse_store_url(store_url)
@@ -117,11 +120,18 @@ def serve(
         routes=routes(store) if routes is not None else (),
         on_shutdown=close,
         token=token,
-        rate_limit=rate_limit,
+        rate_limit=effective_rate_limit(rate_limit, host),
     )
     _log.info("receiving OTLP/HTTP on http://%s/v1/traces, storing in %s", _authority(host, port), store.url)
     _log.info("journal of acknowledged spans not yet stored: %s", journal.directory)
     ReceiverServer(app, ready).run(sockets=[listener])
+
+
+def effective_rate_limit(asked: float | None, host: str) -> float | None:
+    """The rate bound serve applies: `asked`, with 0 as none and None as the default for `host`."""
+    if asked is None:
+        return None if _is_loopback(host) else DEFAULT_RATE_LIMIT
+    return asked or None
 
 
 def _open_with_schema(url: StoreURL) -> Store:

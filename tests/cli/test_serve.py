@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
+import requests
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
@@ -123,6 +124,15 @@ def test_the_token_comes_from_the_environment_when_no_file_is_given(tmp_path):
     with serving("--store", f"chdb:{tmp_path}", env={"AGENTCOST_SERVE_TOKEN": TOKEN}) as running:
         assert _export(running.endpoint) == SpanExportResult.FAILURE
         assert _export(running.endpoint, TOKEN) == SpanExportResult.SUCCESS
+
+
+def test_rate_limit_bounds_each_address(tmp_path):
+    with serving("--store", f"chdb:{tmp_path}", "--rate-limit", "0.01") as running:
+        assert _export(running.endpoint) == SpanExportResult.SUCCESS
+        refused = requests.post(
+            running.endpoint, data=b"", headers={"Content-Type": "application/x-protobuf"}, timeout=WAIT
+        )
+    assert refused.status_code == 429 and refused.headers["Retry-After"].isdigit()
 
 
 def test_insecure_no_auth_listens_beyond_loopback_without_a_token_and_warns(tmp_path):

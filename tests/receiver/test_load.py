@@ -88,8 +88,7 @@ def _flood(url: str, number: int) -> tuple[list[str], list[str], list[tuple[int,
 
 
 def test_a_flood_against_small_bounds_is_answered_200_429_or_503_with_retry_after_and_loses_nothing(tmp_path):
-    serve = ServeProcess(tmp_path / "chdb", tmp_path / "serve.log", queue_spans=100, journal_max_bytes=64 * 1024,
-                         rate_limit=None)  # fmt: skip
+    serve = ServeProcess(tmp_path / "chdb", tmp_path / "serve.log", queue_spans=100, journal_max_bytes=64 * 1024)
     with multiprocessing.get_context("spawn").Pool(FLOOD_PROCESSES) as pool:
         results = pool.starmap_async(_flood, [(serve.url, n) for n in range(FLOOD_PROCESSES)]).get(WAIT * 4)
     assert requests.get(f"{serve.url}/healthz", timeout=WAIT).json()["status"] == "ok"

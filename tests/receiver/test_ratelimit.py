@@ -12,6 +12,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from otel_agentcost.receiver.ratelimit import RateLimit
+from otel_agentcost.receiver.server import DEFAULT_RATE_LIMIT, effective_rate_limit
 
 PROTOBUF = "application/x-protobuf"
 # One request, then a token every 100 s: the second request of a test is over the rate whatever the machine's speed.
@@ -59,3 +60,12 @@ def test_health_is_not_rate_bound(url):
 def test_a_rate_bound_needs_a_positive_rate_and_burst(rate, burst):
     with pytest.raises(ValueError, match="positive rate and a burst of at least 1"):
         RateLimit(lambda scope, receive, send: None, rate, burst)
+
+
+@pytest.mark.parametrize(
+    ("asked", "host", "applied"),
+    [(None, "127.0.0.1", None), (None, "::1", None), (None, "0.0.0.0", DEFAULT_RATE_LIMIT), (None, "10.1.2.3", 100),
+     (0, "0.0.0.0", None), (5, "127.0.0.1", 5), (2.5, "0.0.0.0", 2.5)],
+)  # fmt: skip
+def test_serve_bounds_the_rate_beyond_loopback_by_default_and_as_asked(asked, host, applied):
+    assert effective_rate_limit(asked, host) == applied

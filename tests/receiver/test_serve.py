@@ -117,7 +117,7 @@ def _acknowledged(files: list[Path]) -> list[str]:
 
 
 def test_sigkill_under_load_then_a_restart_stores_every_acknowledged_span_exactly_once(tmp_path, store_dir):
-    first = ServeProcess(store_dir, tmp_path / "serve.log", rate_limit=None)
+    first = ServeProcess(store_dir, tmp_path / "serve.log")
     files = [tmp_path / f"acknowledged-{n}.txt" for n in range(SENDER_PROCESSES)]
     context = multiprocessing.get_context("spawn")
     senders = [context.Process(target=_sender, args=(first.url, file)) for file in files]
