@@ -1,5 +1,8 @@
 """The local OTLP/HTTP receiver behind `otel-agentcost serve`: agents send spans, one process stores them.
 
+A request is acknowledged once journalled on disk (journal.py) and stored from there (writer.py), exactly once even
+across SIGKILL; beyond loopback a token guards it (auth.py), and each client address is rate-bound (ratelimit.py).
+
 `serve()` runs it (blocking, on uvicorn); `create_app()` builds the Starlette app around an open store, for tests
 and for embedding beside other routes.
 """

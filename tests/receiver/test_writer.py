@@ -312,3 +312,8 @@ def test_a_journal_directory_has_one_owner(tmp_path):
         Journal(tmp_path)
     journal.close()
     Journal(tmp_path).close()
+
+
+def test_a_new_journal_directory_is_private_to_its_owner(tmp_path):
+    Journal(tmp_path / "journal").close()
+    assert (tmp_path / "journal").stat().st_mode & 0o777 == 0o700
