@@ -84,6 +84,18 @@ def _writer(store: HeldStore, journal: Journal, capacity: int = 100, batch: int 
     return writer
 
 
+def _held_at_the_first_journal_write(
+    store: HeldStore, directory: Path, **limits: int
+) -> tuple[GatedJournal, SpanWriter, tuple[Record, list[SpanRow]]]:
+    """A writer whose journal is writing a first request and held there until `journal.gate` is set."""
+    journal = GatedJournal(directory)
+    writer = _writer(store, journal, **limits)
+    first = _request()
+    writer.submit(*first)
+    assert journal.entered.wait(WAIT)
+    return journal, writer, first
+
+
 def _segments(directory: Path) -> list[Path]:
     return sorted(directory.glob("*.seg"))
 
@@ -103,11 +115,7 @@ def test_a_request_completes_once_journalled_before_its_insert(store, tmp_path):
 
 
 def test_requests_waiting_behind_a_journal_write_share_one_segment(store, tmp_path):
-    journal = GatedJournal(tmp_path)
-    writer = _writer(store, journal)
-    first = _request()
-    writer.submit(*first)
-    assert journal.entered.wait(WAIT)
+    journal, writer, first = _held_at_the_first_journal_write(store, tmp_path)
     requests = [_request() for _ in range(4)]
     futures = [writer.submit(*request) for request in requests]
     journal.gate.set()
@@ -121,10 +129,7 @@ def test_requests_waiting_behind_a_journal_write_share_one_segment(store, tmp_pa
 
 
 def test_a_segment_stays_within_the_batch_size(store, tmp_path):
-    journal = GatedJournal(tmp_path)
-    writer = _writer(store, journal, batch=4)
-    writer.submit(*_request())
-    assert journal.entered.wait(WAIT)
+    journal, writer, _ = _held_at_the_first_journal_write(store, tmp_path, batch=4)
     futures = [writer.submit(*_request(extra_spans=1)) for _ in range(3)]  # 3 spans each
     journal.gate.set()
     for future in futures:
@@ -134,10 +139,7 @@ def test_a_segment_stays_within_the_batch_size(store, tmp_path):
 
 
 def test_a_full_queue_refuses_more_spans_counting_the_journal_write_in_progress(store, tmp_path):
-    journal = GatedJournal(tmp_path)
-    writer = _writer(store, journal, capacity=4)
-    writer.submit(*_request())
-    assert journal.entered.wait(WAIT)
+    journal, writer, _ = _held_at_the_first_journal_write(store, tmp_path, capacity=4)
     writer.submit(*_request())
     assert not writer.has_room()
     with pytest.raises(QueueFull, match="4 spans are waiting to be journalled"):
@@ -273,11 +275,7 @@ def test_a_store_failing_at_shutdown_leaves_the_journal_for_the_next_start_which
 
 
 def test_a_request_abandoned_before_it_is_journalled_is_not_stored(store, tmp_path):
-    journal = GatedJournal(tmp_path)
-    writer = _writer(store, journal)
-    first = _request()
-    writer.submit(*first)
-    assert journal.entered.wait(WAIT)
+    journal, writer, first = _held_at_the_first_journal_write(store, tmp_path)
     gone, kept = _request(), _request()
     assert writer.submit(*gone).cancel()
     writer.submit(*kept)
