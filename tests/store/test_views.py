@@ -325,3 +325,18 @@ def test_the_window_keeps_units_active_in_it_with_all_their_calls(store, views):
 
 def test_calls_with_neither_task_nor_session_are_in_no_unit(store, views):
     assert ("session", "") not in units(store)
+
+
+def test_llm_calls_in_keeps_the_calls_that_started_in_the_window_each_counted_once(store, views):
+    rows = store.query(
+        "SELECT SpanId, start_time FROM agentcost_llm_calls_in(from = {from:DateTime64(9, 'UTC')}, "
+        "to = {to:DateTime64(9, 'UTC')})",
+        {"from": BASE + timedelta(minutes=1), "to": BASE + timedelta(minutes=30)},
+    )
+    assert sorted(row["SpanId"].lstrip("0") for row in rows) == ["e2", "e3", "e6"]  # not e1 (at from - 1m), not e4
+    at_base = store.query(
+        "SELECT SpanId FROM agentcost_llm_calls_in(from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')})"
+        " WHERE startsWith(TraceId, '0000') AND (response_id = 'resp-1' OR SpanId = {d4:String})",
+        {"from": BASE, "to": BASE + timedelta(seconds=1), "d4": "d4".rjust(16, "0")},
+    )
+    assert sorted(row["SpanId"].lstrip("0") for row in at_base) == ["d2", "d3", "d4"]
