@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from otel_agentcost.durable import write_durably
 from otel_agentcost.store.url import StoreURL
 
 _log = logging.getLogger(__name__)
@@ -167,7 +168,8 @@ class Journal:
         if len(segments) == 1:
             return Batch(tuple(segments))
         listing = self.directory / f"{segments[0].path.stem}{_BATCH}"
-        _write_durably(listing, "".join(f"{segment.path.name}\n" for segment in segments).encode())
+        listed = "".join(f"{segment.path.name}\n" for segment in segments).encode()
+        write_durably(listing.with_suffix(_PARTIAL), listing, listed)
         return Batch(tuple(segments), listing)
 
     def remove(self, batch: Batch) -> None:
@@ -186,7 +188,8 @@ class Journal:
             name = f"{self._sequence:020d}-{self._run}"
             self._sequence += 1
         data = b"".join([MAGIC, *(_encoded(record) for record in records)])
-        path = _write_durably(self.directory / f"{name}{_SEGMENT}", data)
+        path = self.directory / f"{name}{_SEGMENT}"
+        write_durably(path.with_suffix(_PARTIAL), path, data)
         with self._mutex:
             self._bytes += len(data)
         return Segment(path, len(data))
@@ -238,23 +241,3 @@ def _encoded(record: Record) -> bytes:
 def _sequence_of(path: Path) -> int:
     head = path.stem.split("-", 1)[0]
     return int(head) if head.isdigit() else 0
-
-
-def _write_durably(path: Path, data: bytes) -> Path:
-    """Write `path` whole or not at all: a `.tmp` file, fsynced, renamed, then the directory fsynced."""
-    partial = path.with_suffix(_PARTIAL)
-    with partial.open("wb") as file:
-        file.write(data)
-        file.flush()
-        os.fsync(file.fileno())
-    partial.rename(path)
-    _fsync_directory(path.parent)
-    return path
-
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

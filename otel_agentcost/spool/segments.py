@@ -19,6 +19,7 @@ import struct
 import zlib
 from pathlib import Path
 
+from otel_agentcost.durable import fsync_directory, write_durably
 from otel_agentcost.spool.errors import CorruptSegmentError, SpoolFullError
 
 _log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ class Claim:
 
     def delete(self) -> None:
         self.path.unlink(missing_ok=True)
-        _sync_directory(self.path.parent)
+        fsync_directory(self.path.parent)
         self.release()
 
     def quarantine(self, reason: str) -> Path:
@@ -93,10 +94,8 @@ class SpoolDirectory:
                     "AGENTCOST_SPOOL_MAX_BYTES)",
                     "spool_full",
                 )
-            _write_synced(temporary, data)
             final = self.path / name
-            os.replace(temporary, final)
-            _sync_directory(self.path)
+            write_durably(temporary, final, data)
         except OSError as error:
             temporary.unlink(missing_ok=True)
             raise SpoolFullError(f"cannot write to the spool {self.path}: {error.strerror}", "disk_error") from error
@@ -160,26 +159,6 @@ class SpoolDirectory:
             pid = entry.name.rsplit(".", 2)[-2]
             if pid.isdigit() and not _alive(int(pid)):
                 entry.unlink(missing_ok=True)
-
-
-def _write_synced(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _sync_directory(path: Path) -> None:
-    """Makes a rename or unlink in `path` durable (the file's own fsync does not cover its name)."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _unframe(data: bytes, path: Path) -> tuple[bytes, int]:
