@@ -3,12 +3,12 @@
     python bench/data.py --calls 1000000 [--root /tmp/agentcost-bench]
 
 The spans are made by the engine itself (`data_spans.sql`: INSERT ... SELECT over `numbers()`, a million calls per
-statement), not by Python, so that 10M calls take a minute rather than an hour. What they hold (sessions, tasks,
+statement), not by Python: 10M calls take minutes (7 on 2 busy cores), not hours. What they hold (sessions, tasks,
 heartbeats, idle sessions, outcome spans, four models, both attribute spellings, calls seen twice, context bleed)
 is described in that file's header. A fleet is a database `calls_<n>` in one chDB directory under `--root`, kept
-between runs: a marker file records the generator it was made by, and a changed generator makes it again.
-`db init` runs before the spans go in (as the collector's inserts would find it) and again on every open, so a
-cached fleet gets the current schema: new materialized columns are then materialized for the old parts.
+between runs: a marker file records the generator and the schema version it was made with; a changed generator
+makes it again, a newer schema upgrades it (`db init`, then its new materialized columns are written into the stored
+parts). `db init` runs before the spans go in, as the collector's inserts would find it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from otel_agentcost.store import Store, open_store
-from otel_agentcost.store.schema import init_schema, materialize_columns
+from otel_agentcost.store.schema import SCHEMA_VERSION, init_schema, materialize_columns
 
 ROOT = Path("/tmp/agentcost-bench")
 BASE = datetime(2026, 9, 1, tzinfo=timezone.utc)
@@ -36,11 +36,13 @@ def fleet(calls: int, root: Path = ROOT) -> Store:
     database = f"calls_{calls}"
     store = open_store(f"chdb:{root}?database={database}")
     marker = root / f"{database}.generated"
-    if not marker.is_file() or marker.read_text() != _generator_id():
+    made_by = marker.read_text().split() if marker.is_file() else []
+    if made_by[:1] != [_generator_id()]:
         generate(store, calls)
-        marker.write_text(_generator_id())
-    init_schema(store)
-    materialize_columns(store)
+    elif made_by[1:] != [str(SCHEMA_VERSION)]:
+        init_schema(store)  # an older schema: new typed columns are then written into the stored parts
+        materialize_columns(store)
+    marker.write_text(f"{_generator_id()} {SCHEMA_VERSION}")
     return store
 
 
