@@ -56,7 +56,8 @@ TARGETS: tuple[Target, ...] = (
 
 
 def _stream_usage_requested() -> bool:
-    """Whether to ask chat streams for their usage; a provider that rejects `stream_options` can turn it off."""
+    """Whether to ask chat streams for their usage; a provider that rejects `stream_options` can turn it off.
+    Read once per `instrument()`, not per call."""
     return os.environ.get("AGENTCOST_OPENAI_STREAM_USAGE", "true").strip().lower() not in ("false", "0", "no")
 
 
@@ -64,7 +65,7 @@ def _with_usage_requested(kwargs: Mapping[str, Any]) -> tuple[Mapping[str, Any],
     """`kwargs` with `stream_options.include_usage` turned on, and whether the caller had not asked for it."""
     options = kwargs.get("stream_options")
     options = options if isinstance(options, Mapping) else {}
-    if options.get("include_usage") is True or not _stream_usage_requested():
+    if options.get("include_usage") is True:
         return kwargs, False
     return {**kwargs, "stream_options": {**options, "include_usage": True}}, True
 
@@ -129,11 +130,11 @@ def _is_stream(result: Any) -> bool:
 
 
 def _prepare(
-    settings: CallSettings, target: Target, instance: Any, kwargs: Mapping[str, Any]
+    settings: CallSettings, target: Target, instance: Any, kwargs: Mapping[str, Any], ask_usage: bool
 ) -> tuple[LLMCall, Mapping[str, Any], bool]:
     """The call's span, the arguments to send, and whether the usage chunk is ours to hide."""
     hide = False
-    if target.kind == "chat" and kwargs.get("stream") is True:
+    if ask_usage and target.kind == "chat" and kwargs.get("stream") is True:
         kwargs, hide = _with_usage_requested(kwargs)
     call = _start(settings, target, instance, kwargs)
     if call.content is not None and target.kind in _CONTENT_INPUT:
@@ -145,11 +146,12 @@ def _wrapper(settings: CallSettings, target: Target) -> Any:
     # Built once per wrapped method, not per call: indexed by whether the usage chunk is hidden.
     settlers = {hide: _settler(target, hide) for hide in (False, True)}
     what = f"starting a span for {target.method}"
+    ask_usage = _stream_usage_requested()
 
     if target.is_async:
 
         async def async_wrapper(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-            prepared = quietly(what, _prepare, settings, target, instance, kwargs, fallback=None)
+            prepared = quietly(what, _prepare, settings, target, instance, kwargs, ask_usage, fallback=None)
             if prepared is None:
                 return await wrapped(*args, **kwargs)
             call, call_kwargs, hide = prepared
@@ -158,7 +160,7 @@ def _wrapper(settings: CallSettings, target: Target) -> Any:
         return async_wrapper
 
     def wrapper(wrapped: Any, instance: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        prepared = quietly(what, _prepare, settings, target, instance, kwargs, fallback=None)
+        prepared = quietly(what, _prepare, settings, target, instance, kwargs, ask_usage, fallback=None)
         if prepared is None:
             return wrapped(*args, **kwargs)
         call, call_kwargs, hide = prepared
