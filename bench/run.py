@@ -5,7 +5,8 @@
 Each script (`bench/<name>.py`) takes `--quick` and `--out FILE` and writes JSON
 {"title", "columns", "rows", "notes"}; this turns each into a table, under the command that produced it, the date
 and the machine (cores, Python, the versions of the packages measured). A script that is missing, fails or writes
-no valid JSON is shown as failed with its error, never left out.
+no valid JSON is shown as failed with its error, never left out. With `--only`, the other scripts' sections of the
+existing results file are kept, each under the date it was run.
 """
 
 from __future__ import annotations
@@ -115,14 +116,32 @@ def machine() -> list[str]:
     ]
 
 
-def section(name: str, found: dict[str, Any] | None, error: str, seconds: float) -> list[str]:
+def section(name: str, found: dict[str, Any] | None, error: str, seconds: float, how: str) -> list[str]:
     title = found["title"] if found else name
-    lines = [f"## {name}: {title}", "", f"`python bench/{name}.py` ({seconds:.0f} s)", ""]
+    lines = [f"## {name}: {title}", "", f"`python bench/{name}.py{how}` ({seconds:.0f} s, {_now()})", ""]
     if found is None:
         return [*lines, f"**FAILED**: {error}", ""]
     lines += markdown_table(found["columns"], found["rows"])
     notes = [f"- {note}" for note in found["notes"]]
     return [*lines, "", *notes, ""] if notes else [*lines, ""]
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def earlier_sections(results: Path) -> dict[str, list[str]]:
+    """The sections of an existing results file by script name, to keep those a partial run (`--only`) left out."""
+    if not results.exists():
+        return {}
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in results.read_text().splitlines():
+        if line.startswith("## "):
+            current = sections.setdefault(line[3:].split(":", 1)[0], [])
+        if current is not None:
+            current.append(line)
+    return sections
 
 
 def main() -> None:
@@ -134,16 +153,22 @@ def main() -> None:
     names = options.only or list(SCRIPTS)
     command = "python bench/run.py" + (" --quick" if options.quick else "")
     command += f" --only {' '.join(names)}" if options.only else ""
-    started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    lines = ["# Bench results", "", f"Command: `{command}`", "", f"- date: {started}", *machine(), ""]
+    kept = {} if options.only is None else earlier_sections(options.results)
+    lines = ["# Bench results", "", f"Command: `{command}`", "", f"- date: {_now()}", *machine()]
+    if kept:
+        lines.append("- sections this command did not run are kept from earlier runs, each under its own date")
+    lines.append("")
     failed = []
+    sections: dict[str, list[str]] = {}
     for name in names:
         print(f"bench: running {name}", file=sys.stderr)
         found, error, seconds = run_script(name, options.quick)
         if found is None:
             failed.append(name)
             print(f"bench: {name} FAILED: {error}", file=sys.stderr)
-        lines += section(name, found, error, seconds)
+        sections[name] = section(name, found, error, seconds, " --quick" if options.quick else "")
+    for name in SCRIPTS:
+        lines += sections.get(name) or kept.get(name, [])
     options.results.write_text("\n".join(lines))
     print(f"bench: wrote {options.results}" + (f"; failed: {', '.join(failed)}" if failed else ""), file=sys.stderr)
     sys.exit(1 if failed else 0)
