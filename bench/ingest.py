@@ -432,7 +432,9 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(worker(args.worker)))
         return
     rows: list[list[Any]] = []
-    notes = [NOTE.format(batch=BATCH, cpus=os.cpu_count(), repeat=args.repeat, against=args.against)]
+    notes = [NOTE.format(batch=BATCH, cpus=os.cpu_count(), repeat=args.repeat)]
+    if args.against:
+        notes.append(f"before = the otel_agentcost package in {args.against}, measured in the same run")
     for name, target, measure in measurements(args):
         compared = bool(args.against) and name != ENGINE
         best = best_runs(measure, [("before", args.against)] * compared + [("this tree", None)], args.repeat)
@@ -467,7 +469,7 @@ def best_runs(measure: Any, trees: list[tuple[str, str | None]], repeat: int) ->
 NOTE = (
     "batches of {batch} LLM-call spans from the real SDK; {cpus} CPUs, shared by serve and its senders; best of "
     "{repeat} run(s); cpu_us_per_span = CPU time of the storing process (exporter, or serve) per span; bytes per "
-    "span = compressed bytes of otel_traces' parts after merging / rows; before = the package in {against}"
+    "span = compressed bytes of otel_traces' parts after merging / rows"
 )
 RATIOS = ["speedup", "cpu_ratio"]
 
