@@ -8,6 +8,10 @@ exporter unwrapped.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+
+from opentelemetry.sdk.environment_variables import OTEL_BSP_MAX_EXPORT_BATCH_SIZE, OTEL_BSP_MAX_QUEUE_SIZE
 from opentelemetry.sdk.trace import SpanProcessor
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
 
@@ -16,6 +20,17 @@ from otel_agentcost.spool.settings import spool_enabled
 
 
 def spooling_processor(exporter: SpanExporter) -> SpanProcessor:
+    batching = batch_sizes(exporter)
     if spool_enabled() and not isinstance(exporter, ConsoleSpanExporter):
         exporter = SpoolingSpanExporter(exporter)
-    return BatchSpanProcessor(exporter)
+    return BatchSpanProcessor(exporter, **batching)
+
+
+def batch_sizes(exporter: SpanExporter, environ: Mapping[str, str] = os.environ) -> dict[str, int]:
+    """The batch processor's sizes for an exporter that declares `preferred_batch_spans` (one insert per export),
+    when the user set neither size; otherwise the SDK's (512 a batch, 2,048 queued: right for OTLP requests, which
+    receivers cap in bytes). The queue holds four batches, as the SDK's defaults do."""
+    preferred = getattr(exporter, "preferred_batch_spans", None)
+    if not preferred or OTEL_BSP_MAX_EXPORT_BATCH_SIZE in environ or OTEL_BSP_MAX_QUEUE_SIZE in environ:
+        return {}
+    return {"max_export_batch_size": preferred, "max_queue_size": 4 * preferred}

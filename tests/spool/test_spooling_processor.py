@@ -11,11 +11,13 @@ import textwrap
 from pathlib import Path
 
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SpanExporter, SpanExportResult
 from spool_support import free_port
 
 from otel_agentcost.spool import spooling_processor
 from otel_agentcost.spool.segments import SUFFIX
+from otel_agentcost.store.exporter import ClickHouseSpanExporter
 
 AGENT = textwrap.dedent(
     """
@@ -64,3 +66,37 @@ def test_the_console_exporter_and_spool_off_are_left_unwrapped(monkeypatch, tmp_
     assert unwrapped.span_exporter is otlp
     for processor in (spooled, console, unwrapped):
         processor.shutdown()
+
+
+class Recorder(SpanExporter):
+    """Keeps the size of every batch it is given."""
+
+    def __init__(self, preferred_batch_spans=None):
+        self.sizes = []
+        if preferred_batch_spans:
+            self.preferred_batch_spans = preferred_batch_spans
+
+    def export(self, spans):
+        self.sizes.append(len(spans))
+        return SpanExportResult.SUCCESS
+
+
+def batch_sizes_seen(exporter, spans=5000):
+    processor = spooling_processor(exporter)
+    provider = TracerProvider()
+    provider.add_span_processor(processor)
+    tracer = provider.get_tracer("batching")
+    for _ in range(spans):
+        tracer.start_span("step").end()
+    provider.shutdown()
+    assert sum(exporter.sizes) == spans
+    return max(exporter.sizes)
+
+
+def test_an_exporter_that_inserts_each_batch_gets_larger_batches_unless_the_user_sized_them(monkeypatch):
+    monkeypatch.setenv("AGENTCOST_SPOOL", "off")  # the batch processor hands its batches straight to the recorder
+    assert batch_sizes_seen(Recorder(preferred_batch_spans=4096)) == 4096
+    assert batch_sizes_seen(Recorder()) == 512  # OTLP and the rest: the SDK's default
+    monkeypatch.setenv("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "100")
+    assert batch_sizes_seen(Recorder(preferred_batch_spans=4096)) == 100
+    assert ClickHouseSpanExporter.preferred_batch_spans == 4096
