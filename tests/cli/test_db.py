@@ -88,7 +88,8 @@ def error_of(capsys, *argv: str) -> str:
 
 def test_a_bad_store_url_is_one_line_and_exit_2(capsys):
     err = error_of(capsys, "db", "init", "--store", "chdb")
-    assert err.startswith("otel-agentcost: error: bad store URL 'chdb': no scheme. Accepted forms: chdb:PATH")
+    assert err.startswith("otel-agentcost: error: bad store URL 'chdb': no scheme. Did you mean 'chdb:PATH'?")
+    assert "Accepted forms: chdb:PATH" in err
 
 
 def test_an_unreachable_server_is_one_line_and_exit_2(capsys):
