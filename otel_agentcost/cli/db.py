@@ -7,7 +7,7 @@ import argparse
 from otel_agentcost.cli.options import UsageError, add_store_option, store_url
 from otel_agentcost.pricing import PriceTable
 from otel_agentcost.store import open_store
-from otel_agentcost.store.schema import init_schema
+from otel_agentcost.store.schema import init_schema, materialize_columns
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,6 +25,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     init.add_argument(
         "--prices", metavar="FILE", help="user price CSV extending the bundled prices ($AGENTCOST_PRICES)"
     )
+    init.add_argument(
+        "--materialize",
+        action="store_true",
+        help="also write the typed columns into spans stored before this version (once, after upgrading a large "
+        "store; until then they are computed when read)",
+    )
     init.set_defaults(run=run_init)
 
 
@@ -39,6 +45,9 @@ def run_init(args: argparse.Namespace) -> int:
             f"database {result.database} ready in {store.url}: otel_traces {traces}, {result.prices} prices loaded, "
             f"views at version {result.version}{_upgrade(result.previous_version, result.version)}"
         )
+        if args.materialize:
+            materialize_columns(store, cluster=args.cluster)
+            print("typed columns written into the spans stored before")
     return 0
 
 

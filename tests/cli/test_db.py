@@ -10,6 +10,7 @@ import pytest
 from otel_agentcost.cli import main
 from otel_agentcost.store import open_store
 from otel_agentcost.store.schema import SCHEMA_VERSION
+from tests.store.test_schema import COLLECTOR_DDL, COLLECTOR_INSERT
 
 WAIT = 60  # seconds: a bound on a helper process, never a timing assertion
 
@@ -148,3 +149,27 @@ def test_a_directory_another_process_owns_is_one_line_and_exit_2(owned_chdb_dir)
         f"otel-agentcost: error: the chDB directory {directory} is in use by another process (PID {pid})"
     )
     assert result.stderr.count("\n") == 1
+
+
+def test_db_init_materialize_writes_the_typed_columns_into_spans_stored_before(capsys, embedded):
+    with open_store(embedded) as store:
+        store.command("CREATE DATABASE {database:Identifier}", {"database": store.database})
+        store.command(COLLECTOR_DDL, {"database": store.database})
+        store.command(COLLECTOR_INSERT)  # the collector's spans, in parts without the typed columns
+        assert parts_with_typed_columns(store) == 0
+    code, out, _ = run(capsys, "db", "init", "--store", embedded, "--materialize")
+    assert code == 0 and out.endswith("typed columns written into the spans stored before\n")
+    with open_store(embedded) as store:
+        assert parts_with_typed_columns(store) == len(store.query(ACTIVE_PARTS, {"database": store.database}))
+
+
+ACTIVE_PARTS = "SELECT name FROM system.parts WHERE database = {database:String} AND table = 'otel_traces' AND active"
+
+
+def parts_with_typed_columns(store):
+    (row,) = store.query(
+        "SELECT count() AS n FROM system.parts_columns WHERE database = {database:String} AND table = 'otel_traces' "
+        "AND active AND column = 'agentcost_llm_call'",
+        {"database": store.database},
+    )
+    return row["n"]
