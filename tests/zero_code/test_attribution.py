@@ -20,7 +20,17 @@ from otel_agentcost.reports.runner import run_report
 from otel_agentcost.reports.window import TimeWindow
 from otel_agentcost.standin import Reply, StandinLLM
 from otel_agentcost.store import open_store
-from tests.zero_code.attribution_agent import HEARTBEAT, MAIL, NOTES, OPS, PROMPTS, REPLIES, SIDE, SYSTEM
+from tests.zero_code.attribution_agent import (
+    HEARTBEAT,
+    MAIL,
+    MAIL_SYSTEM,
+    NOTES,
+    OPS,
+    PROMPTS,
+    REPLIES,
+    SIDE,
+    SYSTEM,
+)
 
 AGENT = Path(__file__).with_name("attribution_agent.py")
 SQL = Path(__file__).with_name("sql")
@@ -130,7 +140,11 @@ def test_the_context_report_shows_the_inherited_and_foreign_tokens_per_task(stor
     tasks = {(r["session_id"], r["input_tokens"], r["inherited_tokens"], r["foreign_tokens"]) for r in result.rows}
     assert (OPS, 5300, 2400 * TASK_2 // NEW_TASK + 2900 * TASK_2 // NEW_TASK_LATER, 0) in tasks
     assert (SIDE, 600, 0, 600 * len(PROMPTS["mail"]) // SIDE_REQUEST) in tasks
-    assert SIDE in {r["session_id"] for r in result.sections["foreign"]}
+    foreign = {r["session_id"]: r["foreign_tokens"] for r in result.sections["foreign"]}
+    # The mail session's bleed came from the ops process: only the stored spans of both show it.
+    mail_request = chars(PROMPTS["t2"], REPLIES["t2"], PROMPTS["mail"]) + len(MAIL_SYSTEM)
+    bled = 700 * len(PROMPTS["t2"]) // mail_request + 700 * len(REPLIES["t2"]) // mail_request
+    assert foreign == {MAIL: bled, SIDE: 600 * len(PROMPTS["mail"]) // SIDE_REQUEST}
 
 
 def test_the_inherited_and_foreign_context_per_task(store):
