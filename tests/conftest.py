@@ -6,8 +6,6 @@ it open (a store, the HTTP fixture) is module-scoped and closed when the module 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,13 +46,7 @@ def chdb_http(chdb_dir: Path) -> Iterator[ChdbHttpServer]:
 @pytest.fixture
 def owned_chdb_dir(tmp_path: Path) -> Iterator[tuple[Path, int]]:
     """(directory, pid): a chDB directory another process holds open for the duration of the test."""
-    owner = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from otel_agentcost.store import open_store; "
-         "s = open_store(sys.argv[1]); print('open', flush=True); sys.stdin.read()", f"chdb:{tmp_path}"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert owner.stdout is not None and owner.stdout.readline() == "open\n"
-        yield tmp_path, owner.pid
-    finally:
-        owner.communicate("", timeout=60)
+    from chdb_owner import held_by_another_process
+
+    with held_by_another_process(tmp_path) as pid:
+        yield tmp_path, pid
