@@ -83,7 +83,9 @@ def _spans(count: int = 3) -> list:
 
 
 def _export(endpoint: str, token: str | None = None) -> SpanExportResult:
-    exporter = OTLPSpanExporter(endpoint=endpoint, headers={"Authorization": f"Bearer {token}"} if token else None)
+    # A generous timeout (the SDK's is 10 s): a loaded CI machine must not turn a slow first answer into a failure.
+    headers = {"Authorization": f"Bearer {token}"} if token else None
+    exporter = OTLPSpanExporter(endpoint=endpoint, headers=headers, timeout=WAIT)
     try:
         return exporter.export(_spans())
     finally:
