@@ -156,21 +156,28 @@ def _span(
     at: datetime, attributes: dict[str, str], name: str, kind: str, duration: int, status: str, service: str
 ) -> SpanRow:
     number = next(_ids)
-    return SpanRow(
+    return collector_row(
         timestamp_ns=int(at.timestamp()) * 1_000_000_000 + at.microsecond * 1_000,
         trace_id=format(number, "032x"),
         span_id=format(number, "016x"),
-        parent_span_id="",
-        trace_state="",
         span_name=name,
         span_kind=kind,
         service_name=service,
-        resource_attributes={"service.name": service},
         scope_name="otel_agentcost.instrumentation",
         scope_version="0.1.0",
         span_attributes=attributes,
         duration_ns=duration,
         status_code=status,
+    )
+
+
+def collector_row(*, service_name: str, **fields: Any) -> SpanRow:
+    """A root span without events, links or trace state, as the collector writes it for `service_name`."""
+    return SpanRow(
+        parent_span_id="",
+        trace_state="",
+        service_name=service_name,
+        resource_attributes={"service.name": service_name},
         status_message="",
         events_timestamp_ns=[],
         events_name=[],
@@ -179,6 +186,7 @@ def _span(
         links_span_id=[],
         links_trace_state=[],
         links_attributes=[],
+        **fields,
     )
 
 

@@ -10,6 +10,7 @@ import pytest
 from otel_agentcost.pricing import PriceTable
 from otel_agentcost.store.columns import SpanRow
 from otel_agentcost.store.schema import init_schema
+from tests.report_data import collector_row
 
 BASE = datetime(2026, 3, 1, tzinfo=timezone.utc)
 PRICES = """model,input_per_mtok,output_per_mtok,cache_read_per_mtok,cache_write_per_mtok
@@ -33,29 +34,18 @@ def span(
     scope: str = "otel_agentcost",
 ) -> SpanRow:
     """A row as the collector writes it (ids in hex; `span_id` is made of hex digits too)."""
-    return SpanRow(
+    return collector_row(
         timestamp_ns=ns(at),
         trace_id=format(trace, "032x"),
         span_id=span_id.rjust(16, "0"),
-        parent_span_id="",
-        trace_state="",
         span_name=f"{attributes.get('gen_ai.operation.name', 'chat')} {attributes.get('gen_ai.request.model', '')}",
         span_kind="Client",
         service_name="agents",
-        resource_attributes={"service.name": "agents"},
         scope_name=scope,
         scope_version="1.0",
         span_attributes=attributes,
         duration_ns=duration_ns,
         status_code=status,
-        status_message="",
-        events_timestamp_ns=[],
-        events_name=[],
-        events_attributes=[],
-        links_trace_id=[],
-        links_span_id=[],
-        links_trace_state=[],
-        links_attributes=[],
     )
 
 
