@@ -62,26 +62,47 @@ def span_row(span: ReadableSpan) -> SpanRow:
 
 
 def _span_row(span: ReadableSpan, resource: _ResourceColumns, scope: _ScopeColumns) -> SpanRow:
-    context = span.get_span_context()
+    context = span.context
     start = span.start_time or 0
     end = span.end_time or start
     status = span.status
+    parent = span.parent
+    state = context.trace_state
     events = _events(span)
     links = _links(span)
-    return SpanRow(  # positionally, in SpanRow's order: keywords cost more than the rest of the row
-        start,
-        _trace_id(context),
-        _span_id(context),
-        _span_id(span.parent),
-        _trace_state(context),
-        span.name,
-        _KIND_NAMES[span.kind],
-        *resource,
-        *scope,
-        attribute_map(_attributes(span)),
-        end - start if end > start else 0,
-        _STATUS_NAMES[status.status_code],
-        status.description or "",
+    if events or links:
+        nested = _nested(events, links)
+    else:
+        empty: list[Any] = []  # one list for the seven empty arrays: rows are never mutated
+        nested = (empty, empty, empty, empty, empty, empty, empty)
+    return _new_row(  # positionally, in SpanRow's order, without NamedTuple's keyword-handling __new__
+        SpanRow,
+        (
+            start,
+            # %-formatting: a third of format()'s time, on three ids of every span
+            "%032x" % context.trace_id if context.trace_id else "",  # noqa: UP031
+            "%016x" % context.span_id if context.span_id else "",  # noqa: UP031
+            "%016x" % parent.span_id if parent is not None and parent.span_id else "",  # noqa: UP031
+            state.to_header() if state else "",
+            span.name,
+            _KIND_NAMES[span.kind],
+            *resource,
+            *scope,
+            attribute_map(_attributes(span)),
+            end - start if end > start else 0,
+            _STATUS_NAMES[status.status_code],
+            status.description or "",
+            *nested,
+        ),
+    )
+
+
+_new_row = tuple.__new__
+
+
+def _nested(events: Sequence[Event], links: Sequence[Link]) -> tuple[list[Any], ...]:
+    """The Events and Links columns: parallel arrays, as ClickHouse stores Nested."""
+    return (
         [event.timestamp for event in events],
         [event.name for event in events],
         [attribute_map(event.attributes) for event in events],
@@ -125,11 +146,11 @@ def _scope_columns(scope: InstrumentationScope | None) -> _ScopeColumns:
 
 
 def _trace_id(context: SpanContext | None) -> str:
-    return format(context.trace_id, "032x") if context is not None and context.trace_id else ""
+    return "%032x" % context.trace_id if context is not None and context.trace_id else ""  # noqa: UP031
 
 
 def _span_id(context: SpanContext | None) -> str:
-    return format(context.span_id, "016x") if context is not None and context.span_id else ""
+    return "%016x" % context.span_id if context is not None and context.span_id else ""  # noqa: UP031
 
 
 def _trace_state(context: SpanContext | None) -> str:

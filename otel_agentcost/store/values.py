@@ -76,14 +76,39 @@ def _base64(value: bytes | bytearray) -> str:
 
 
 def attribute_map(attributes: Mapping[str, Any] | None) -> dict[str, str]:
-    """attribute_string of each value, inlined: this runs for every attribute of every stored span."""
+    """attribute_string of each value, inlined: this runs for every attribute of every stored span.
+
+    Most values are already strings: the map is copied whole (in C), then only the others are replaced, ints (the
+    token counts) without a lookup.
+    """
     if not attributes:
         return {}
+    converted = dict(attributes)
     by_type = _BY_TYPE.get
-    return {
-        key: value if value.__class__ is str else (by_type(value.__class__) or _by_isinstance)(value)
-        for key, value in attributes.items()
-    }
+    for key, value in attributes.items():
+        kind = value.__class__
+        if kind is str:
+            continue
+        converted[key] = repr(value) if kind is int else (by_type(kind) or _by_isinstance)(value)
+    return converted
+
+
+def _tuple_json(value: tuple[Any, ...]) -> str:
+    """A tuple's JSON, remembered for tuples of strings: LLM spans repeat a few (finish reasons such as `["stop"]`).
+
+    Only all-string tuples are remembered, so a hit is always one: no other tuple equals one of them (`(1,)` and
+    `(True,)` are equal tuples with different JSON, and neither is ever stored).
+    """
+    text = _STRING_TUPLES.get(value)
+    if text is None:
+        text = _to_json(value)
+        if len(_STRING_TUPLES) < _STRING_TUPLES_CAP and all(item.__class__ is str for item in value):
+            _STRING_TUPLES[value] = text
+    return text
+
+
+_STRING_TUPLES: dict[tuple[Any, ...], str] = {}
+_STRING_TUPLES_CAP = 4096  # distinct tuples kept; beyond it they are encoded each time, memory stays bounded
 
 
 def _to_json(value: Any) -> str:
@@ -149,5 +174,5 @@ _BY_TYPE: dict[type, Callable[[Any], str]] = {
     bytes: _base64,
     bytearray: _base64,
     list: _to_json,
-    tuple: _to_json,
+    tuple: _tuple_json,
 }
