@@ -2,8 +2,9 @@
 -- window, what they cost, and what they will cost per day and per month at their pace; idle sessions first.
 --
 -- Reads agentcost_session_groups (the window's calls, each once, totalled per session, service, agent, role, model
--- and heartbeat or not, with the heartbeats' start times: a few rows per session). Standard parameters: {from}, {to} (the window, on the call's start time), {service},
--- {agent} (agent name or role) and {model} ('*' = all); the filters choose the heartbeat calls counted.
+-- and heartbeat or not, with the heartbeats' start times: a few rows per session). Standard parameters: {from},
+-- {to} (the window, on the call's start time), {service}, {agent} (agent name or role) and {model} ('*' = all); the
+-- filters choose the heartbeat calls counted.
 -- A row is a session; heartbeat calls without a session are grouped by service and agent name instead (their
 -- session_id is '').
 -- Projection: cost_per_day_usd = 1440 / median_interval_minutes * (heartbeat_cost_usd / heartbeat_calls), the
@@ -47,11 +48,18 @@ FROM (
         sumIf(input_tokens + output_tokens, counted) AS heartbeat_tokens,
         sumIf(cost_usd, counted) AS heartbeat_cost_usd,
         sum(cost_usd) AS session_cost_usd,
-        arrayReduce(
-            'quantileExactInclusive(0.5)',
-            arrayPopFront(arrayDifference(arraySort(
-                arrayMap(at -> toUnixTimestamp64Nano(at), arrayFlatten(groupArrayIf(beat_starts, counted)))
-            )))
+        -- the median of the intervals between consecutive heartbeats (quantileExactInclusive(0.5): the mean of the
+        -- two middle ones when their number is even)
+        arraySort(arrayPopFront(arrayDifference(arraySort(
+            arrayMap(at -> toUnixTimestamp64Nano(at), arrayFlatten(groupArrayIf(beat_starts, counted)))
+        )))) AS sorted_intervals_ns,
+        if(
+            empty(sorted_intervals_ns),
+            nan,
+            (
+                sorted_intervals_ns[intDiv(length(sorted_intervals_ns) - 1, 2) + 1]
+                + sorted_intervals_ns[intDiv(length(sorted_intervals_ns), 2) + 1]
+            ) / 2
         ) AS median_interval_ns,
         sumIf(calls, NOT heartbeat) AS other_calls,
         minIf(first_call_at, counted) AS first_heartbeat_at,

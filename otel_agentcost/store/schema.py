@@ -175,7 +175,7 @@ def schema_statements(database: str, ttl_days: int | None = None, cluster: str |
         "on_cluster": _on_cluster(cluster),
         "engine": "ReplicatedMergeTree()" if cluster else "MergeTree()",
         "aggregating_engine": "ReplicatedAggregatingMergeTree()" if cluster else "AggregatingMergeTree()",
-        **{name: _TTL_CLAUSE.format(column=column) if ttl_days is not None else "" for name, column in _TTL_COLUMNS.items()},
+        **{name: _ttl(column, ttl_days) for name, column in _TTL_COLUMNS.items()},
         **{name: read_sql(name) for name in ROW_QUERIES},
     }
     parameters: dict[str, Any] = {
@@ -205,6 +205,11 @@ def installed_version(store: Store) -> int | None:
         return None
     (row,) = store.query(read_sql("installed_version"), _db(store))
     return row["version"] if row["installs"] else None
+
+
+def _ttl(column: str, ttl_days: int | None) -> str:
+    """The TTL clause on `column`, or nothing; the days stay a bound parameter."""
+    return _TTL_CLAUSE.format(column=column) if ttl_days is not None else ""
 
 
 def _on_cluster(cluster: str | None) -> str:

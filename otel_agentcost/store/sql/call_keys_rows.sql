@@ -15,6 +15,9 @@ SELECT
 FROM otel_traces
 ARRAY JOIN arrayMap(
     offset -> addDays(toDate(Timestamp), offset),
-    range(toUInt32(least(greatest(dateDiff('day', toDate(Timestamp), toDate(addNanoseconds(Timestamp, Duration))), 0), 31)) + 1)
+    range(toUInt32(least(
+        greatest(dateDiff('day', toDate(Timestamp), toDate(addNanoseconds(Timestamp, Duration))), 0),
+        31
+    )) + 1)
 ) AS day
 WHERE agentcost_llm_call

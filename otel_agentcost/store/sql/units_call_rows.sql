@@ -30,7 +30,8 @@ SELECT
         [toUInt64(1)],
         [toUInt64(from_table)],
         [if(from_table, toUInt64(greatest(
-            toInt64(agentcost_input_tokens) - toInt64(agentcost_cache_read_tokens) - toInt64(agentcost_cache_write_tokens),
+            toInt64(agentcost_input_tokens) - toInt64(agentcost_cache_read_tokens)
+                - toInt64(agentcost_cache_write_tokens),
             0
         )), 0)],
         [if(from_table, agentcost_cache_read_tokens, 0)],

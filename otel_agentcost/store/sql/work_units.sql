@@ -23,7 +23,8 @@
 --   ("dirty") are counted again from otel_traces, each call once, as llm_calls_in.sql chooses its span;
 -- - a unit whose first call is before the window and last call after it is active only if one of its calls starts
 --   in the window: that is looked up in otel_traces for those units alone.
--- Both lookups read nothing when no unit needs them.
+-- Both lookups read nothing when no unit needs them (each is guarded by a scalar count, which the engine folds into
+-- a constant before it plans the read: an IN over an empty set alone would still scan).
 --
 -- Parameters: {database:Identifier} (the view's name); {from:DateTime64(9, 'UTC')} and {to:DateTime64(9, 'UTC')}
 -- stay in the view as its own parameters. Fragment: on_cluster.
@@ -35,7 +36,9 @@ WITH
         SELECT CAST(
             (
                 groupArray(model),
-                groupArray((toUInt8(priced), input_per_mtok, output_per_mtok, cache_read_per_mtok, cache_write_per_mtok))
+                groupArray(
+                    (toUInt8(priced), input_per_mtok, output_per_mtok, cache_read_per_mtok, cache_write_per_mtok)
+                )
             ),
             'Map(String, Tuple(UInt8, Float64, Float64, Float64, Float64))'
         )
@@ -64,7 +67,7 @@ WITH
             if(agentcost_task_id != '', 'task', 'session') AS unit_kind,
             if(agentcost_task_id != '', agentcost_task_id, agentcost_session_id) AS unit_id
         FROM otel_traces
-        WHERE agentcost_llm_call AND agentcost_call_key IN unclean
+        WHERE (SELECT count() FROM unclean) > 0 AND agentcost_llm_call AND agentcost_call_key IN unclean
     ),
     dirty AS (SELECT DISTINCT unit_kind, unit_id FROM unclean_spans WHERE unit_id != ''),
     -- The calls of the dirty units, each once: the spans of their other calls, and the representing span of each
@@ -93,7 +96,7 @@ WITH
             agentcost_cost_usd AS span_cost,
             agentcost_cost_source AS span_cost_source
         FROM otel_traces
-        WHERE agentcost_llm_call
+        WHERE (SELECT count() FROM dirty) > 0 AND agentcost_llm_call
             AND (unit_kind, unit_id) IN dirty
             AND (
                 agentcost_call_key NOT IN unclean
@@ -114,7 +117,7 @@ WITH
             models AS model_totals, session_id AS first_session, task_kind AS first_task_kind, service AS first_service,
             role AS first_role, lane AS first_lane, agent AS first_agent, outcome AS latest_outcome
         FROM agentcost_units FINAL
-        WHERE calls > 0 AND (unit_kind, unit_id) NOT IN dirty
+        WHERE calls > 0 AND ((SELECT count() FROM dirty) = 0 OR (unit_kind, unit_id) NOT IN dirty)
         UNION ALL
         SELECT
             counted.unit_kind AS unit_kind,
@@ -197,7 +200,8 @@ WITH
             if(agentcost_task_id != '', 'task', 'session') AS unit_kind,
             if(agentcost_task_id != '', agentcost_task_id, agentcost_session_id) AS unit_id
         FROM otel_traces
-        WHERE Timestamp >= {from:DateTime64(9, 'UTC')} AND Timestamp < {to:DateTime64(9, 'UTC')} AND agentcost_llm_call
+        WHERE (SELECT count() FROM spanning) > 0
+            AND Timestamp >= {from:DateTime64(9, 'UTC')} AND Timestamp < {to:DateTime64(9, 'UTC')} AND agentcost_llm_call
             AND (unit_kind, unit_id) IN spanning AND (unit_kind, unit_id) NOT IN dirty
         UNION ALL
         SELECT DISTINCT unit_kind, unit_id
@@ -248,5 +252,5 @@ WHERE first_call_at < {to:DateTime64(9, 'UTC')} AND last_call_at >= {from:DateTi
     AND (
         first_call_at >= {from:DateTime64(9, 'UTC')}
         OR last_call_at < {to:DateTime64(9, 'UTC')}
-        OR (unit_kind, unit_id) IN spanning_active
+        OR ((SELECT count() FROM spanning_active) > 0 AND (unit_kind, unit_id) IN spanning_active)
     )
