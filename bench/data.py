@@ -7,8 +7,10 @@ statement), not by Python: 10M calls take minutes (7 on 2 busy cores), not hours
 heartbeats, idle sessions, outcome spans, four models, both attribute spellings, calls seen twice, context bleed)
 is described in that file's header. A fleet is a database `calls_<n>` in one chDB directory under `--root`, kept
 between runs: a marker file records the generator and the schema version it was made with; a changed generator
-makes it again, a newer schema upgrades it (`db init`, then its new materialized columns are written into the stored
-parts). `db init` runs before the spans go in, as the collector's inserts would find it.
+makes it again, a newer schema upgrades it (`db init`, which fills new rollups from the stored spans, then its new
+materialized columns are written into the stored parts). `db init` runs before the spans go in, as the collector's
+inserts would find it (its materialized views fill the rollups as the spans go in). Once made or upgraded, the
+tables are merged (OPTIMIZE ... FINAL): a settled store, as background merges leave it when inserts pause.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from otel_agentcost.store import Store, open_store
-from otel_agentcost.store.schema import SCHEMA_VERSION, init_schema, materialize_columns
+from otel_agentcost.store.schema import ROLLUPS, SCHEMA_VERSION, init_schema, materialize_columns
 
 ROOT = Path("/tmp/agentcost-bench")
 BASE = datetime(2026, 9, 1, tzinfo=timezone.utc)
@@ -29,6 +31,7 @@ DAYS = 30
 CALLS_PER_SESSION = 100
 CHUNK = 1_000_000
 _SQL = Path(__file__).with_name("data_spans.sql")
+_OPTIMIZE = Path(__file__).parent / "sql" / "optimize_rollups.sql"
 
 
 def fleet(calls: int, root: Path = ROOT) -> Store:
@@ -40,8 +43,9 @@ def fleet(calls: int, root: Path = ROOT) -> Store:
     if made_by[:1] != [_generator_id()]:
         generate(store, calls)
     elif made_by[1:] != [str(SCHEMA_VERSION)]:
-        init_schema(store)  # an older schema: new typed columns are then written into the stored parts
+        init_schema(store)  # an older schema: new rollups filled, new typed columns written into the stored parts
         materialize_columns(store)
+        settle(store)
     marker.write_text(f"{_generator_id()} {SCHEMA_VERSION}")
     return store
 
@@ -63,6 +67,13 @@ def generate(store: Store, calls: int) -> None:
         }
         store.command(sql, parameters)
     store.command("OPTIMIZE TABLE otel_traces FINAL")
+    settle(store)
+
+
+def settle(store: Store) -> None:
+    """Merge the rollups' parts, as their background merges do once inserts pause."""
+    for table in ROLLUPS:
+        store.command(_OPTIMIZE.read_text(encoding="utf-8"), {"table": table})
 
 
 def _generator_id() -> str:

@@ -1,8 +1,10 @@
 -- Heartbeat drain: per session, the background heartbeat calls (agentcost.trigger = 'heartbeat') that started in the
 -- window, what they cost, and what they will cost per day and per month at their pace; idle sessions first.
 --
--- Reads agentcost_llm_calls_in. Standard parameters: {from}, {to} (the window, on the call's start time), {service},
--- {agent} (agent name or role) and {model} ('*' = all); the filters choose the heartbeat calls counted.
+-- Reads agentcost_session_groups (the window's calls, each once, totalled per session, service, agent, role, model
+-- and heartbeat or not, with the heartbeats' start times: a few rows per session). Standard parameters: {from},
+-- {to} (the window, on the call's start time), {service}, {agent} (agent name or role) and {model} ('*' = all); the
+-- filters choose the heartbeat calls counted.
 -- A row is a session; heartbeat calls without a session are grouped by service and agent name instead (their
 -- session_id is '').
 -- Projection: cost_per_day_usd = 1440 / median_interval_minutes * (heartbeat_cost_usd / heartbeat_calls), the
@@ -38,42 +40,54 @@ SELECT
 FROM (
     SELECT
         session_id,
-        argMinIf(call_service, start_time, counted AND call_service != '') AS service,
-        argMinIf(call_agent, start_time, counted AND call_agent != '') AS agent,
-        argMinIf(call_role, start_time, counted AND call_role != '') AS role,
-        argMaxIf(call_model, start_time, counted) AS model,
-        countIf(counted) AS heartbeat_calls,
+        argMinIf(group_service, first_call_at, counted AND group_service != '') AS service,
+        argMinIf(group_agent, first_call_at, counted AND group_agent != '') AS agent,
+        argMinIf(group_role, first_call_at, counted AND group_role != '') AS role,
+        argMaxIf(group_model, last_call_at, counted) AS model,
+        sumIf(calls, counted) AS heartbeat_calls,
         sumIf(input_tokens + output_tokens, counted) AS heartbeat_tokens,
         sumIf(cost_usd, counted) AS heartbeat_cost_usd,
         sum(cost_usd) AS session_cost_usd,
-        arrayReduce(
-            'quantileExactInclusive(0.5)',
-            arrayPopFront(arrayDifference(arraySort(groupArrayIf(toUnixTimestamp64Nano(start_time), counted))))
+        -- the median of the intervals between consecutive heartbeats (quantileExactInclusive(0.5): the mean of the
+        -- two middle ones when their number is even)
+        arraySort(arrayPopFront(arrayDifference(arraySort(
+            arrayMap(at -> toUnixTimestamp64Nano(at), arrayFlatten(groupArrayIf(beat_starts, counted)))
+        )))) AS sorted_intervals_ns,
+        if(
+            empty(sorted_intervals_ns),
+            nan,
+            (
+                sorted_intervals_ns[intDiv(length(sorted_intervals_ns) - 1, 2) + 1]
+                + sorted_intervals_ns[intDiv(length(sorted_intervals_ns), 2) + 1]
+            ) / 2
         ) AS median_interval_ns,
-        countIf(NOT heartbeat) AS other_calls,
-        minIf(start_time, counted) AS first_heartbeat_at,
-        maxIf(start_time, counted) AS last_heartbeat_at
+        sumIf(calls, NOT heartbeat) AS other_calls,
+        minIf(first_call_at, counted) AS first_heartbeat_at,
+        maxIf(last_call_at, counted) AS last_heartbeat_at
     FROM (
         SELECT
             session_id,
-            if(session_id = '', ServiceName, '') AS group_service,
-            if(session_id = '', agent, '') AS group_agent,
-            ServiceName AS call_service,
-            agent AS call_agent,
-            role AS call_role,
-            model AS call_model,
-            start_time,
+            if(session_id = '', service, '') AS session_service,
+            if(session_id = '', agent, '') AS session_agent,
+            service AS group_service,
+            agent AS group_agent,
+            role AS group_role,
+            model AS group_model,
+            heartbeat,
+            calls,
+            first_call_at,
+            last_call_at,
             input_tokens,
             output_tokens,
             cost_usd,
-            trigger = 'heartbeat' AS heartbeat,
+            beat_starts,
             heartbeat
-                AND ({service:String} = '*' OR ServiceName = {service:String})
+                AND ({service:String} = '*' OR service = {service:String})
                 AND ({agent:String} = '*' OR agent = {agent:String} OR role = {agent:String})
                 AND ({model:String} = '*' OR model = {model:String}) AS counted
-        FROM agentcost_llm_calls_in(from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')})
+        FROM agentcost_session_groups(from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')})
     )
-    GROUP BY session_id, group_service, group_agent
+    GROUP BY session_id, session_service, session_agent
     HAVING heartbeat_calls > 0
 )
 ORDER BY idle DESC, cost_per_day_usd DESC NULLS LAST, heartbeat_cost_usd DESC, session_id, service, agent

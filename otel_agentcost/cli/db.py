@@ -7,7 +7,7 @@ import argparse
 from otel_agentcost.cli.options import UsageError, add_store_option, store_url
 from otel_agentcost.pricing import PriceTable
 from otel_agentcost.store import open_store
-from otel_agentcost.store.schema import init_schema, materialize_columns
+from otel_agentcost.store.schema import init_schema, materialize_columns, rebuild_rollups
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,6 +31,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="also write the typed columns into spans stored before this version (once, after upgrading a large "
         "store; until then they are computed when read)",
     )
+    init.add_argument(
+        "--rebuild-rollups",
+        action="store_true",
+        help="also empty the rollups the dashboards read and fill them again from otel_traces (only needed after "
+        "spans were deleted or rewritten there; db init fills them by itself when it installs them)",
+    )
     init.set_defaults(run=run_init)
 
 
@@ -45,6 +51,11 @@ def run_init(args: argparse.Namespace) -> int:
             f"database {result.database} ready in {store.url}: otel_traces {traces}, {result.prices} prices loaded, "
             f"views at version {result.version}{_upgrade(result.previous_version, result.version)}"
         )
+        if result.backfilled:
+            print("rollups filled from the spans stored before")
+        if args.rebuild_rollups:
+            rebuild_rollups(store, cluster=args.cluster)
+            print("rollups rebuilt from otel_traces")
         if args.materialize:
             materialize_columns(store, cluster=args.cluster)
             print("typed columns written into the spans stored before")

@@ -52,7 +52,20 @@ def test_db_init_says_when_it_upgraded_an_older_install(capsys, embedded):
         store.command("INSERT INTO agentcost_schema (version, package_version) VALUES (0, '0.0.1')")
     code, out, _ = run(capsys, "db", "init", "--store", embedded)
     assert code == 0
-    assert out.endswith(f"views at version {SCHEMA_VERSION} (upgraded from version 0)\n")
+    assert out.endswith(
+        f"views at version {SCHEMA_VERSION} (upgraded from version 0)\nrollups filled from the spans stored before\n"
+    )
+
+
+def test_db_init_rebuild_rollups_fills_them_again_from_otel_traces(capsys, embedded):
+    assert run(capsys, "db", "init", "--store", embedded)[0] == 0
+    with open_store(embedded) as store:
+        store.command(COLLECTOR_INSERT)
+        store.command("TRUNCATE TABLE agentcost_units")  # as if the rollup had lost its rows
+    code, out, _ = run(capsys, "db", "init", "--store", embedded, "--rebuild-rollups")
+    assert code == 0 and out.endswith("rollups rebuilt from otel_traces\n")
+    with open_store(embedded) as store:
+        assert store.query("SELECT sum(calls) AS n FROM agentcost_units") == [{"n": 2}]
 
 
 def test_db_init_uses_agentcost_store_when_no_store_is_given(capsys, embedded, monkeypatch):

@@ -10,6 +10,7 @@ from otel_agentcost.pricing import PriceTable
 from otel_agentcost.store import open_store
 from otel_agentcost.store.identifiers import IdentifierError
 from otel_agentcost.store.schema import (
+    ROLLUPS,
     SCHEMA_VERSION,
     init_schema,
     installed_version,
@@ -81,6 +82,12 @@ ORDER BY (ServiceName, SpanName, toDateTime(Timestamp), Timestamp)
 SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1
 """
 OBJECTS = ("otel_traces", "agentcost_schema", "agentcost_prices", "agentcost_llm_calls", "agentcost_outcomes")
+ROLLUP_VIEWS = (
+    "agentcost_call_keys_mv",
+    "agentcost_units_calls_mv",
+    "agentcost_units_outcomes_mv",
+    "agentcost_session_calls_mv",
+)
 
 
 @pytest.fixture(scope="module")
@@ -114,10 +121,11 @@ def snapshot(store) -> dict:
         name: store.query(
             "SHOW CREATE TABLE {database:Identifier}.{name:Identifier}", {"database": store.database, "name": name}
         )
-        for name in (*OBJECTS, "agentcost_llm_calls_in", "agentcost_work_units")
+        for name in (*OBJECTS, *ROLLUPS, *ROLLUP_VIEWS, "agentcost_llm_calls_in", "agentcost_work_units")
     }
     counts = store.query(
-        "SELECT (SELECT count() FROM agentcost_prices) AS prices, (SELECT count() FROM agentcost_schema) AS versions"
+        "SELECT (SELECT count() FROM agentcost_prices) AS prices, (SELECT count() FROM agentcost_schema) AS versions, "
+        "(SELECT sum(calls) FROM agentcost_units) AS unit_calls, (SELECT count() FROM agentcost_call_keys) AS keys"
     )
     return {"definitions": definitions, "counts": counts}
 
@@ -164,6 +172,7 @@ def test_db_init_loads_the_price_table_and_records_its_version(store, initialize
 
 
 def test_db_init_twice_changes_nothing(store, initialized):
+    store.command(COLLECTOR_INSERT)  # spans in the rollups: a second init must not count them again
     before = snapshot(store)
     again = init_schema(store)
     assert not again.traces_created
@@ -311,16 +320,22 @@ def test_ttl_days_adds_the_collectors_ttl_clause(other_store):
 def test_every_statement_on_a_cluster_says_on_cluster_and_uses_replicated_tables(store):
     statements = schema_statements("otel", ttl_days=7, cluster="analytics")
     for statement in statements:
-        if statement.name == "schema_version_record":  # an INSERT: replication, not ON CLUSTER, carries it
-            continue
+        if statement.name == "schema_version_record" or statement.name.endswith("_backfill"):
+            continue  # INSERTs: replication, not ON CLUSTER, carries them
         assert "ON CLUSTER analytics" in statement.sql
-        assert "MergeTree" not in statement.sql or "ReplicatedMergeTree()" in statement.sql
+        sql = without_comments(statement.sql)
+        assert "= MergeTree()" not in sql and "= AggregatingMergeTree()" not in sql
         (parsed,) = store.query("SELECT formatQuery({sql:String}) AS sql", {"sql": statement.sql})
         assert "ON CLUSTER analytics" in parsed["sql"]
     assert [s.name for s in statements if "ReplicatedMergeTree()" in s.sql] == [
         "otel_traces",
         "schema_versions",
         "prices",
+    ]
+    assert [s.name for s in statements if "ReplicatedAggregatingMergeTree()" in without_comments(s.sql)] == [
+        "call_keys",
+        "units",
+        "session_calls",
     ]
 
 

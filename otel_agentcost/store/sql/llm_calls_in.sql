@@ -7,15 +7,16 @@
 -- A call seen by two instrumentations (e.g. this project's span and the Anthropic SDK's own) is counted once:
 -- spans of one trace with the same gen_ai.response.id are one call (agentcost_call_key), represented by the span
 -- carrying agentcost.* attributes (then the smallest SpanId); spans without a response id are deduplicated by SpanId
--- only (a span stored twice). Only the keys seen more than once in the window are sorted to choose; the spans of one
--- call start within its duration, so the two halves of a call cut by a window's edge are the only ones that could
--- count in both windows.
+-- only (a span stored twice). Which keys have more than one span is read from agentcost_call_keys (a ledger kept at
+-- insert time) rather than found by grouping the window's spans; only the spans of those keys are sorted to choose,
+-- among the window's spans, so the two halves of a call cut by a window's edge are the only ones that could count in
+-- both windows.
 --
 -- Cost: agentcost.cost.usd is authoritative unless agentcost.cost.source is 'price_table' or 'unpriced' (computed
 -- by the instrumentation from its bundled table). Then, and when a span has no cost, the cost is recomputed from
 -- agentcost_prices exactly as PriceTable.cost does: uncached input = input - cache reads - cache writes, a NULL
--- cache price is the input price. The model (response model, else request model) matches a price row exactly
--- (ignoring case), else after removing a vendor prefix ('openai/') and a date suffix (-YYYY-MM-DD or -YYYYMMDD).
+-- cache price is the input price. The model (response model, else request model) is priced by
+-- agentcost_model_prices (exactly, ignoring case, else without a vendor prefix and a date suffix).
 -- With no price row, a 'price_table' cost from the span is kept; otherwise the call costs 0 and priced = false.
 -- cost_source says which rule applied: 'span', 'agentcost_prices' or 'unpriced'.
 --
@@ -29,17 +30,6 @@
 -- Fragment: on_cluster.
 CREATE OR REPLACE VIEW {database:Identifier}.agentcost_llm_calls_in {{ on_cluster }} AS
 WITH
-    prices AS (
-        SELECT
-            lower(model) AS price_key,
-            any(input_per_mtok) AS input_per_mtok,
-            any(output_per_mtok) AS output_per_mtok,
-            any(cache_read_per_mtok) AS cache_read_per_mtok,
-            any(cache_write_per_mtok) AS cache_write_per_mtok,
-            1 AS found
-        FROM agentcost_prices
-        GROUP BY price_key
-    ),
     spans AS (
         SELECT
             Timestamp AS start_time,
@@ -76,20 +66,12 @@ WITH
         FROM otel_traces
         WHERE Timestamp >= {from:DateTime64(9, 'UTC')} AND Timestamp < {to:DateTime64(9, 'UTC')} AND agentcost_llm_call
     ),
-    repeated AS (SELECT call_key FROM spans GROUP BY call_key HAVING count() > 1),
-    models AS (
-        SELECT
-            model,
-            if(
-                lower(model) IN (SELECT price_key FROM prices),
-                lower(model),
-                replaceRegexpOne(
-                    replaceRegexpOne(lower(model), '^[^/]+/', ''),
-                    '-([0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{8})$',
-                    ''
-                )
-            ) AS price_key
-        FROM (SELECT DISTINCT model FROM spans)
+    -- The keys with more than one span (on the window's days; a day either side for the server's time zone).
+    repeated AS (
+        SELECT call_key
+        FROM agentcost_call_keys FINAL
+        WHERE day >= toDate32({from:DateTime64(9, 'UTC')}) - 1 AND day <= toDate32({to:DateTime64(9, 'UTC')}) + 1
+            AND bitAnd(counts, 2097151) > 1
     )
 SELECT
     call.start_time AS start_time,
@@ -121,7 +103,7 @@ SELECT
     call.is_error AS is_error,
     multiIf(
         call.span_cost IS NOT NULL AND call.span_cost_source NOT IN ('price_table', 'unpriced'), 'span',
-        ifNull(price.found, 0) = 1, 'agentcost_prices',
+        ifNull(price.priced, false), 'agentcost_prices',
         call.span_cost_source = 'price_table' AND call.span_cost IS NOT NULL, 'span',
         'unpriced'
     ) AS cost_source,
@@ -130,8 +112,8 @@ SELECT
         cost_source = 'agentcost_prices', (
             greatest(toInt64(call.input_tokens) - toInt64(call.cache_read_tokens) - toInt64(call.cache_write_tokens), 0)
                 * price.input_per_mtok
-            + call.cache_read_tokens * ifNull(price.cache_read_per_mtok, price.input_per_mtok)
-            + call.cache_write_tokens * ifNull(price.cache_write_per_mtok, price.input_per_mtok)
+            + call.cache_read_tokens * price.cache_read_per_mtok
+            + call.cache_write_tokens * price.cache_write_per_mtok
             + call.output_tokens * price.output_per_mtok
         ) / 1000000,
         0
@@ -144,5 +126,4 @@ FROM (
         SELECT * FROM spans WHERE call_key IN repeated ORDER BY call_key, has_agentcost DESC, SpanId LIMIT 1 BY call_key
     )
 ) AS call
-LEFT JOIN models ON models.model = call.model
-LEFT JOIN prices AS price ON price.price_key = models.price_key
+LEFT JOIN agentcost_model_prices AS price ON price.model = call.model

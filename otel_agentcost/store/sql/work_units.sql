@@ -2,7 +2,8 @@
 -- A work unit is a task (calls with agentcost.task.id, keyed by the task id alone), or a session for the calls
 -- that carry no task; calls with neither are in no unit. A unit is active in the window when one of its calls
 -- starts in it; its totals cover ALL its calls, so that a unit's size
--- (and band) does not depend on where the window cuts it.
+-- (and band) does not depend on where the window cuts it. Each LLM call counts once, as the span that represents it
+-- (llm_calls_in.sql), over all time.
 --
 -- This is a parameterized view: query it as
 --   SELECT ... FROM agentcost_work_units(from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')})
@@ -12,97 +13,244 @@
 -- agent (each the first non-empty value among the unit's calls), model (the one with most calls; ties to the greater
 -- name), first_call_at, last_call_at (call start times), calls, input_tokens (including cached input), output_tokens,
 -- cache_read_tokens, cache_write_tokens, reasoning_tokens, inherited_tokens, foreign_tokens, cost_usd,
--- unpriced_calls, heartbeat_calls (agentcost.trigger = 'heartbeat'), and the unit's outcome from
--- agentcost_outcomes: outcome, grade, reason, outcome_at (all NULL when none was recorded).
+-- unpriced_calls, heartbeat_calls (agentcost.trigger = 'heartbeat'), and the unit's outcome (the latest by end, as in
+-- agentcost_outcomes): outcome, grade, reason, outcome_at (all NULL when none was recorded).
 --
--- Reads agentcost_llm_calls_in for the window and, only when otel_traces holds spans outside it, for the calls before
--- and after it of the units active in it; outcomes from agentcost_outcomes.
+-- Reads the rollup agentcost_units (one row per unit, kept at insert time), costed with agentcost_model_prices.
+-- Exactness where the rollup cannot be trusted alone:
+-- - agentcost_call_keys names the calls with more than one span where a unit could have counted a span that does not
+--   represent its call (two spans in units, or one that another span outranks); the units holding their spans
+--   ("dirty") are counted again from otel_traces, each call once, as llm_calls_in.sql chooses its span;
+-- - a unit whose first call is before the window and last call after it is active only if one of its calls starts
+--   in the window: that is looked up in otel_traces for those units alone.
+-- Both lookups read nothing when no unit needs them (each is guarded by a scalar count, which the engine folds into
+-- a constant before it plans the read: an IN over an empty set alone would still scan).
 --
 -- Parameters: {database:Identifier} (the view's name); {from:DateTime64(9, 'UTC')} and {to:DateTime64(9, 'UTC')}
 -- stay in the view as its own parameters. Fragment: on_cluster.
 CREATE OR REPLACE VIEW {database:Identifier}.agentcost_work_units {{ on_cluster }} AS
 WITH
+    CAST('2262-04-11 00:00:00' AS DateTime64(9)) AS never,
+    -- model -> (priced, input, output, cache read, cache write USD per million tokens)
     (
-        SELECT count() > 0
-        FROM otel_traces
-        WHERE Timestamp < {from:DateTime64(9, 'UTC')} OR Timestamp >= {to:DateTime64(9, 'UTC')}
-    ) AS history_outside,
-    window_calls AS (
-        SELECT
-            if(task_id != '', 'task', 'session') AS unit_kind,
-            if(task_id != '', task_id, session_id) AS unit_id,
-            *
-        FROM agentcost_llm_calls_in(from = {from:DateTime64(9, 'UTC')}, to = {to:DateTime64(9, 'UTC')})
+        SELECT CAST(
+            (
+                groupArray(model),
+                groupArray(
+                    (toUInt8(priced), input_per_mtok, output_per_mtok, cache_read_per_mtok, cache_write_per_mtok)
+                )
+            ),
+            'Map(String, Tuple(UInt8, Float64, Float64, Float64, Float64))'
+        )
+        FROM agentcost_model_prices
+    ) AS price_of,
+    -- Calls whose spans may be counted in a unit they do not represent: more than one span in units, or one span in
+    -- a unit that is not the call's only span with agentcost.* attributes (call_keys.sql: the counters).
+    unclean AS (
+        SELECT call_key
+        FROM agentcost_call_keys FINAL
+        WHERE bitAnd(counts, 2097151) > 1
+            AND bitAnd(bitShiftRight(counts, 42), 2097151) > 0
+            AND NOT (
+                bitAnd(bitShiftRight(counts, 42), 2097151) = 1
+                AND bitAnd(bitShiftRight(counts, 63), 2097151) = 1
+                AND bitAnd(bitShiftRight(counts, 21), 2097151) = 1
+            )
     ),
-    active AS (SELECT unit_kind, unit_id FROM window_calls WHERE history_outside),
-    calls AS (
-        SELECT * FROM window_calls
+    unclean_spans AS (
+        SELECT
+            Timestamp AS start_time,
+            SpanId,
+            ServiceName,
+            agentcost_call_key AS call_key,
+            agentcost_has_agentcost AS has_agentcost,
+            if(agentcost_task_id != '', 'task', 'session') AS unit_kind,
+            if(agentcost_task_id != '', agentcost_task_id, agentcost_session_id) AS unit_id
+        FROM otel_traces
+        WHERE (SELECT count() FROM unclean) > 0 AND agentcost_llm_call AND agentcost_call_key IN unclean
+    ),
+    dirty AS (SELECT DISTINCT unit_kind, unit_id FROM unclean_spans WHERE unit_id != ''),
+    -- The calls of the dirty units, each once: the spans of their other calls, and the representing span of each
+    -- unclean call that is in one of them.
+    dirty_calls AS (
+        SELECT
+            if(agentcost_task_id != '', 'task', 'session') AS unit_kind,
+            if(agentcost_task_id != '', agentcost_task_id, agentcost_session_id) AS unit_id,
+            Timestamp AS start_time,
+            SpanId,
+            ServiceName,
+            agentcost_session_id AS session_id,
+            toString(agentcost_task_kind) AS task_kind,
+            toString(agentcost_role) AS role,
+            toString(agentcost_lane) AS lane,
+            toString(agentcost_agent) AS agent,
+            toString(if(agentcost_response_model != '', agentcost_response_model, agentcost_request_model)) AS model,
+            agentcost_trigger = 'heartbeat' AS heartbeat,
+            agentcost_input_tokens AS input_tokens,
+            agentcost_output_tokens AS output_tokens,
+            agentcost_cache_read_tokens AS cache_read_tokens,
+            agentcost_cache_write_tokens AS cache_write_tokens,
+            agentcost_reasoning_tokens AS reasoning_tokens,
+            agentcost_inherited_tokens AS inherited_tokens,
+            agentcost_foreign_tokens AS foreign_tokens,
+            agentcost_cost_usd AS span_cost,
+            agentcost_cost_source AS span_cost_source
+        FROM otel_traces
+        WHERE (SELECT count() FROM dirty) > 0 AND agentcost_llm_call
+            AND (unit_kind, unit_id) IN dirty
+            AND (
+                agentcost_call_key NOT IN unclean
+                OR (agentcost_call_key, SpanId) IN (
+                    SELECT call_key, SpanId
+                    FROM unclean_spans
+                    ORDER BY call_key, has_agentcost DESC, SpanId
+                    LIMIT 1 BY call_key
+                )
+            )
+        -- a representing span stored twice
+        LIMIT 1 BY unit_kind, unit_id, SpanId, agentcost_call_key
+    ),
+    units AS (
+        SELECT
+            unit_kind, unit_id, first_call_at, last_call_at, calls, heartbeat_calls, input_tokens, output_tokens,
+            cache_read_tokens, cache_write_tokens, reasoning_tokens, inherited_tokens, foreign_tokens,
+            models AS model_totals, session_id AS first_session, task_kind AS first_task_kind, service AS first_service,
+            role AS first_role, lane AS first_lane, agent AS first_agent, outcome AS latest_outcome
+        FROM agentcost_units FINAL
+        WHERE calls > 0 AND ((SELECT count() FROM dirty) = 0 OR (unit_kind, unit_id) NOT IN dirty)
         UNION ALL
-        SELECT if(task_id != '', 'task', 'session') AS unit_kind, if(task_id != '', task_id, session_id) AS unit_id, *
-        FROM agentcost_llm_calls_in(from = '1970-01-01 00:00:00', to = {from:DateTime64(9, 'UTC')})
-        WHERE history_outside AND (unit_kind, unit_id) IN active
+        SELECT
+            counted.unit_kind AS unit_kind,
+            counted.unit_id AS unit_id,
+            counted.total_first_call_at AS first_call_at,
+            counted.total_last_call_at AS last_call_at,
+            counted.total_calls AS calls,
+            counted.total_heartbeat_calls AS heartbeat_calls,
+            counted.total_input_tokens AS input_tokens,
+            counted.total_output_tokens AS output_tokens,
+            counted.total_cache_read_tokens AS cache_read_tokens,
+            counted.total_cache_write_tokens AS cache_write_tokens,
+            counted.total_reasoning_tokens AS reasoning_tokens,
+            counted.total_inherited_tokens AS inherited_tokens,
+            counted.total_foreign_tokens AS foreign_tokens,
+            counted.model_totals AS model_totals,
+            counted.first_session AS first_session,
+            counted.first_task_kind AS first_task_kind,
+            counted.first_service AS first_service,
+            counted.first_role AS first_role,
+            counted.first_lane AS first_lane,
+            counted.first_agent AS first_agent,
+            rolled.outcome AS latest_outcome
+        FROM (
+            SELECT
+                unit_kind,
+                unit_id,
+                min(start_time) AS total_first_call_at,
+                max(start_time) AS total_last_call_at,
+                count() AS total_calls,
+                countIf(heartbeat) AS total_heartbeat_calls,
+                sum(input_tokens) AS total_input_tokens,
+                sum(output_tokens) AS total_output_tokens,
+                sum(cache_read_tokens) AS total_cache_read_tokens,
+                sum(cache_write_tokens) AS total_cache_write_tokens,
+                sum(reasoning_tokens) AS total_reasoning_tokens,
+                sum(inherited_tokens) AS total_inherited_tokens,
+                sum(foreign_tokens) AS total_foreign_tokens,
+                sumMap((
+                    [model],
+                    [toUInt64(1)],
+                    [toUInt64(from_table)],
+                    [if(from_table, toUInt64(greatest(
+                        toInt64(input_tokens) - toInt64(cache_read_tokens) - toInt64(cache_write_tokens), 0
+                    )), 0)],
+                    [if(from_table, cache_read_tokens, 0)],
+                    [if(from_table, cache_write_tokens, 0)],
+                    [if(from_table, output_tokens, 0)],
+                    [toUInt64(fallback)],
+                    [if(fallback, ifNull(span_cost, 0), 0)],
+                    [if(from_table, 0, ifNull(span_cost, 0))]
+                )) AS model_totals,
+                min((if(session_id != '', start_time, never), session_id)) AS first_session,
+                min((if(task_kind != '', start_time, never), task_kind)) AS first_task_kind,
+                min((if(ServiceName != '', start_time, never), toString(ServiceName))) AS first_service,
+                min((if(role != '', start_time, never), role)) AS first_role,
+                min((if(lane != '', start_time, never), lane)) AS first_lane,
+                min((if(agent != '', start_time, never), agent)) AS first_agent
+            FROM (
+                SELECT
+                    *,
+                    NOT (span_cost IS NOT NULL AND span_cost_source NOT IN ('price_table', 'unpriced')) AS from_table,
+                    from_table AND span_cost_source = 'price_table' AND span_cost IS NOT NULL AS fallback
+                FROM dirty_calls
+            )
+            GROUP BY unit_kind, unit_id
+        ) AS counted
+        LEFT JOIN (
+            SELECT unit_kind, unit_id, outcome FROM agentcost_units FINAL WHERE (unit_kind, unit_id) IN dirty
+        ) AS rolled ON rolled.unit_kind = counted.unit_kind AND rolled.unit_id = counted.unit_id
+    ),
+    -- Units whose calls began before the window and went on after it, that made a call in it.
+    spanning AS (
+        SELECT unit_kind, unit_id
+        FROM agentcost_units FINAL
+        WHERE calls > 0 AND first_call_at < {from:DateTime64(9, 'UTC')} AND last_call_at >= {to:DateTime64(9, 'UTC')}
+    ),
+    spanning_active AS (
+        SELECT DISTINCT
+            if(agentcost_task_id != '', 'task', 'session') AS unit_kind,
+            if(agentcost_task_id != '', agentcost_task_id, agentcost_session_id) AS unit_id
+        FROM otel_traces
+        WHERE (SELECT count() FROM spanning) > 0
+            AND Timestamp >= {from:DateTime64(9, 'UTC')} AND Timestamp < {to:DateTime64(9, 'UTC')} AND agentcost_llm_call
+            AND (unit_kind, unit_id) IN spanning AND (unit_kind, unit_id) NOT IN dirty
         UNION ALL
-        SELECT if(task_id != '', 'task', 'session') AS unit_kind, if(task_id != '', task_id, session_id) AS unit_id, *
-        FROM agentcost_llm_calls_in(from = {to:DateTime64(9, 'UTC')}, to = '2262-04-11 00:00:00')
-        WHERE history_outside AND (unit_kind, unit_id) IN active
+        SELECT DISTINCT unit_kind, unit_id
+        FROM dirty_calls
+        WHERE start_time >= {from:DateTime64(9, 'UTC')} AND start_time < {to:DateTime64(9, 'UTC')}
     )
 SELECT
-    unit.unit_id AS unit_id,
-    unit.unit_kind AS unit_kind,
-    unit.unit_session_id AS session_id,
-    unit.unit_task_id AS task_id,
-    unit.unit_task_kind AS task_kind,
-    unit.unit_service AS service,
-    unit.unit_role AS role,
-    unit.unit_lane AS lane,
-    unit.unit_agent AS agent,
-    unit.unit_model AS model,
-    unit.unit_first_call_at AS first_call_at,
-    unit.unit_last_call_at AS last_call_at,
-    unit.unit_calls AS calls,
-    unit.unit_input_tokens AS input_tokens,
-    unit.unit_output_tokens AS output_tokens,
-    unit.unit_cache_read_tokens AS cache_read_tokens,
-    unit.unit_cache_write_tokens AS cache_write_tokens,
-    unit.unit_reasoning_tokens AS reasoning_tokens,
-    unit.unit_inherited_tokens AS inherited_tokens,
-    unit.unit_foreign_tokens AS foreign_tokens,
-    unit.unit_cost_usd AS cost_usd,
-    unit.unit_unpriced_calls AS unpriced_calls,
-    unit.unit_heartbeat_calls AS heartbeat_calls,
-    if(ifNull(result.unit_id, '') = '', NULL, result.outcome) AS outcome,
-    if(ifNull(result.unit_id, '') = '', NULL, result.grade) AS grade,
-    if(ifNull(result.unit_id, '') = '', NULL, result.reason) AS reason,
-    if(ifNull(result.unit_id, '') = '', NULL, result.at) AS outcome_at
-FROM (
-    SELECT
-        unit_kind,
-        unit_id,
-        argMinIf(session_id, start_time, session_id != '') AS unit_session_id,
-        if(unit_kind = 'task', unit_id, '') AS unit_task_id,
-        argMinIf(task_kind, start_time, task_kind != '') AS unit_task_kind,
-        argMinIf(ServiceName, start_time, ServiceName != '') AS unit_service,
-        argMinIf(role, start_time, role != '') AS unit_role,
-        argMinIf(lane, start_time, lane != '') AS unit_lane,
-        argMinIf(agent, start_time, agent != '') AS unit_agent,
-        arrayReverseSort((name, n) -> (n, name), mapKeys(unit_model_calls), mapValues(unit_model_calls))[1]
-            AS unit_model,
-        sumMap(map(model, toUInt64(1))) AS unit_model_calls,
-        min(start_time) AS unit_first_call_at,
-        max(start_time) AS unit_last_call_at,
-        count() AS unit_calls,
-        sum(input_tokens) AS unit_input_tokens,
-        sum(output_tokens) AS unit_output_tokens,
-        sum(cache_read_tokens) AS unit_cache_read_tokens,
-        sum(cache_write_tokens) AS unit_cache_write_tokens,
-        sum(reasoning_tokens) AS unit_reasoning_tokens,
-        sum(inherited_tokens) AS unit_inherited_tokens,
-        sum(foreign_tokens) AS unit_foreign_tokens,
-        sum(cost_usd) AS unit_cost_usd,
-        countIf(NOT priced) AS unit_unpriced_calls,
-        countIf(trigger = 'heartbeat') AS unit_heartbeat_calls
-    FROM calls
-    WHERE unit_id != ''
-    GROUP BY unit_kind, unit_id
-) AS unit
-LEFT JOIN agentcost_outcomes AS result ON result.unit_kind = unit.unit_kind AND result.unit_id = unit.unit_id
+    unit_id,
+    unit_kind,
+    first_session.2 AS session_id,
+    if(unit_kind = 'task', unit_id, '') AS task_id,
+    first_task_kind.2 AS task_kind,
+    first_service.2 AS service,
+    first_role.2 AS role,
+    first_lane.2 AS lane,
+    first_agent.2 AS agent,
+    arrayReverseSort((name, n) -> (n, name), model_totals.1, model_totals.2)[1] AS model,
+    first_call_at,
+    last_call_at,
+    calls,
+    input_tokens,
+    output_tokens,
+    cache_read_tokens,
+    cache_write_tokens,
+    reasoning_tokens,
+    inherited_tokens,
+    foreign_tokens,
+    toFloat64(arraySum(arrayMap(
+        (name, uncached, cache_read, cache_write, output, fallback_usd, span_usd) -> span_usd + if(
+            (price_of[name] AS price).1 = 1,
+            (uncached * price.2 + cache_read * price.4 + cache_write * price.5 + output * price.3) / 1000000,
+            fallback_usd
+        ),
+        model_totals.1, model_totals.4, model_totals.5, model_totals.6, model_totals.7, model_totals.9,
+        model_totals.10
+    ))) AS cost_usd,
+    toUInt64(arraySum(arrayMap(
+        (name, table_calls, fallback_calls) -> if(price_of[name].1 = 1, 0, table_calls - fallback_calls),
+        model_totals.1, model_totals.3, model_totals.8
+    ))) AS unpriced_calls,
+    heartbeat_calls,
+    if(latest_outcome.1 = toDateTime64(0, 9), NULL, latest_outcome.3) AS outcome,
+    if(latest_outcome.1 = toDateTime64(0, 9), NULL, latest_outcome.4) AS grade,
+    if(latest_outcome.1 = toDateTime64(0, 9), NULL, latest_outcome.5) AS reason,
+    if(latest_outcome.1 = toDateTime64(0, 9), NULL, latest_outcome.1) AS outcome_at
+FROM units
+WHERE first_call_at < {to:DateTime64(9, 'UTC')} AND last_call_at >= {from:DateTime64(9, 'UTC')}
+    AND (
+        first_call_at >= {from:DateTime64(9, 'UTC')}
+        OR last_call_at < {to:DateTime64(9, 'UTC')}
+        OR ((SELECT count() FROM spanning_active) > 0 AND (unit_kind, unit_id) IN spanning_active)
+    )
