@@ -37,6 +37,7 @@ from types import ModuleType
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent  # the checkout this bench belongs to: its package is the one measured
 PEERS_VENV = HERE / ".venv-peers"
 PEERS_PYTHON = PEERS_VENV / "bin" / "python"
 PEERS_READY = PEERS_VENV / "freeze.txt"  # written last by bench/peers/setup.sh
@@ -208,6 +209,14 @@ class _Pair:
         self.off: Callable[[], None] = lambda: workload.call(off)
 
 
+def _package_dir() -> str | None:
+    """Where the otel_agentcost the child imported lives (None when it imported none), so the table says what it
+    measured."""
+    module = sys.modules.get("otel_agentcost")
+    file = getattr(module, "__file__", None)
+    return str(Path(file).parent) if file else None
+
+
 def child(variant: str, blocks: int, calls: int) -> dict[str, Any]:
     from overhead_transport import WORKLOADS
 
@@ -219,6 +228,7 @@ def child(variant: str, blocks: int, calls: int) -> dict[str, Any]:
         pair.off()  # loads the SDK modules the calls use, so that their patches are seen
     patches = Patches(lambda: _instrument(variant, provider))
     found: dict[str, Any] = {"workloads": {}, "warnings": warnings.messages, "patches": len(patches.changes)}
+    found["package"] = _package_dir()
     ready = {}
     for name, pair in pairs.items():
         if name.split()[0] in patches.uncovered:
@@ -253,14 +263,19 @@ def _python_for(variant: str) -> Path | None:
     return None if variant in PEERS else Path(sys.executable)
 
 
+def _python_path(variant: str, baseline: Path | None) -> str:
+    """The children's import path: this checkout's package first (the venvs hold an editable install of another
+    checkout, which would otherwise be measured), or the earlier package for the baseline; then the bench."""
+    first = baseline if variant == "agentcost-baseline" and baseline is not None else ROOT
+    return os.pathsep.join((str(first), str(HERE)))
+
+
 def run_child(variant: str, blocks: int, calls: int, baseline: Path | None = None) -> dict[str, Any]:
     python = _python_for(variant)
     if python is None:
         return {"failed": "not installed: run bench/peers/setup.sh"}
     command = [str(python), str(Path(__file__)), "--child", variant, "--blocks", str(blocks), "--calls", str(calls)]
-    environment = {**os.environ, "PYTHONPATH": str(HERE)}
-    if variant == "agentcost-baseline" and baseline is not None:
-        environment["PYTHONPATH"] = os.pathsep.join((str(baseline), str(HERE)))
+    environment = {**os.environ, "PYTHONPATH": _python_path(variant, baseline)}
     done = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=1800, check=False)
     if done.returncode != 0:
         return {"failed": (done.stderr.strip().splitlines() or [f"exited with {done.returncode}"])[-1][:300]}
@@ -342,6 +357,15 @@ def verdicts(rows: list[list[Any]]) -> list[str]:
     return notes
 
 
+def packages(runs: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Which otel_agentcost each of this project's variants measured."""
+    return [
+        f"{variant}: otel_agentcost from {', '.join(sorted({str(found.get('package')) for found in rounds}))}"
+        for variant, rounds in runs.items()
+        if variant.startswith("agentcost") and rounds and all("failed" not in found for found in rounds)
+    ]
+
+
 def measure(
     variants: Sequence[str], rounds: int, blocks: int, calls: int, baseline: Path | None
 ) -> dict[str, list[dict[str, Any]]]:
@@ -402,6 +426,7 @@ def main() -> None:
             "floor: a bare span around the call; with the Anthropic SDK tracing itself, its own span is the floor",
             "every variant: the same TracerProvider, BatchSpanProcessor and a no-op exporter",
             "x floor (wall): the same ratio from wall-clock time, noisier on a shared machine",
+            *packages(runs),
         ],
     }
     print(json.dumps(result, indent=1))
