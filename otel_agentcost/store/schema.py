@@ -45,6 +45,17 @@ ROLLUPS_VERSION = 5  # the version that added the rollups: a store installed bef
 
 PRICES_TABLE = "agentcost_prices"
 LOAD_PRICES = "load prices"  # the step that inserts the price rows (a batch insert, not a .sql statement)
+# Empty the rollups and fill them from the spans otel_traces holds: run by `db init` on a store installed before
+# ROLLUPS_VERSION (or never), and by rebuild_rollups.
+BACKFILL = (
+    "call_keys_clear",
+    "units_clear",
+    "session_calls_clear",
+    "call_keys_backfill",
+    "units_calls_backfill",
+    "units_outcomes_backfill",
+    "session_calls_backfill",
+)
 STEPS = (
     "database",
     "otel_traces",
@@ -60,13 +71,7 @@ STEPS = (
     "units_calls_mv",
     "units_outcomes_mv",
     "session_calls_mv",
-    "call_keys_clear",
-    "units_clear",
-    "session_calls_clear",
-    "call_keys_backfill",
-    "units_calls_backfill",
-    "units_outcomes_backfill",
-    "session_calls_backfill",
+    *BACKFILL,
     "model_prices",
     "llm_calls_in",
     "llm_calls",
@@ -78,17 +83,6 @@ STEPS = (
     "context_bleed",
     "session_groups",
     "schema_version_record",
-)
-# Empty the rollups and fill them from the spans otel_traces holds: run by `db init` on a store installed before
-# ROLLUPS_VERSION (or never), and by rebuild_rollups.
-BACKFILL = (
-    "call_keys_clear",
-    "units_clear",
-    "session_calls_clear",
-    "call_keys_backfill",
-    "units_calls_backfill",
-    "units_outcomes_backfill",
-    "session_calls_backfill",
 )
 ROW_QUERIES = ("call_keys_rows", "units_call_rows", "units_outcome_rows", "session_call_rows")
 ROLLUPS = ("agentcost_call_keys", "agentcost_units", "agentcost_session_calls")
