@@ -75,9 +75,11 @@ def llm_spans(count: int, seed: int) -> list[Any]:
     resource = Resource.create({"service.name": f"agent-{seed % 7}", "service.instance.id": f"{seed:08x}"})
     tracer = TracerProvider(resource=resource).get_tracer("otel_agentcost", __version__)
     spans = []
+    calls_of: dict[int, int] = {}  # each session's calls so far: a task is 12 consecutive calls of one session
     for n in range(count):
         session = rng.randrange(400)
-        task = f"T-{session}-{n // 12}"
+        calls_of[session] = calls_of.get(session, 0) + 1
+        task = f"T-{session}-{calls_of[session] // 12}"
         provider, model, server = rng.choice(MODELS)
         role, lane = rng.choice(ROLES)
         input_tokens = rng.randrange(500, 60_000)
