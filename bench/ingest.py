@@ -4,7 +4,8 @@ each stored span takes.
 Every measurement runs in a process of its own (chDB allows one directory per process, and `serve` owns its store):
 - rows / decode: the Python work alone, on one core, best of three passes: SDK spans to rows (the exporter's share
   before the driver encodes them), and OTLP protobuf bodies to rows (serve's decoding); robust on a busy machine.
-- engine: the same batches encoded beforehand by the driver and inserted alone: the engine's share of the exporter.
+- engine: batches of init()'s size (`--store-batch`) encoded beforehand by the driver and inserted alone: the
+  engine's share of the exporter.
 - exporter: ClickHouseSpanExporter on a fresh chDB directory, fed batches of 512 LLM-call spans that the real SDK
   made beforehand (the spans are built once, outside the timing; the first batch creates the schema, untimed).
 - serve (OTLP exporter): `serve` on a fresh chDB directory, and several sending processes each exporting its own
@@ -40,12 +41,12 @@ from pathlib import Path
 from typing import Any
 
 BATCH = 512
-STORE_BATCH = 4096  # ClickHouseSpanExporter.preferred_batch_spans, which the batch processor in init() honours
+STORE_BATCH = 16384  # ClickHouseSpanExporter.preferred_batch_spans, which the batch processor in init() honours
 EXPORTER_TARGET = 50_000
 SERVE_TARGET = 20_000
 PATHS = ("rows", "decode", "engine", "exporter", "exporter-large", "serve", "serve-encoded")
 PASSES = 3
-ENGINE = "chDB alone: pre-encoded Native blocks"  # the engine's share of the exporter's work, the same batches
+ENGINE = "chDB alone: pre-encoded Native blocks"  # the engine's share of the exporter's work, its batches
 SQL = Path(__file__).parent / "sql"
 START_NS = 1_767_225_600_000_000_000  # 2026-01-01T00:00:00Z
 MODELS = (("openai", "gpt-5-mini", "api.openai.com"), ("openai", "gpt-5", "api.openai.com"))
@@ -151,7 +152,7 @@ def exporter_worker(spans: int, directory: str, size: int) -> dict[str, Any]:
     return {"spans": spans, "seconds": seconds, "cpu_seconds": cpu_seconds, **stored_size(directory, spans + size)}
 
 
-def engine_worker(spans: int, directory: str) -> dict[str, Any]:
+def engine_worker(spans: int, directory: str, size: int) -> dict[str, Any]:
     """The engine's share: the same batches, encoded beforehand by the driver, inserted alone."""
     import clickhouse_connect
 
@@ -163,7 +164,7 @@ def engine_worker(spans: int, directory: str) -> dict[str, Any]:
         init_schema(store)
         database = store.database
     client = clickhouse_connect.get_client(interface="chdb", path=directory, database=database)
-    warmup, *timed = [native_block(client, batch) for batch in batches(llm_spans(spans + BATCH, seed=1))]
+    warmup, *timed = [native_block(client, batch) for batch in batches(llm_spans(spans + size, seed=1), size)]
     gc.freeze()
     client.raw_insert("otel_traces", INSERT_COLUMNS, insert_block=warmup, fmt="Native")
     started, cpu = time.perf_counter(), time.process_time()
@@ -171,7 +172,7 @@ def engine_worker(spans: int, directory: str) -> dict[str, Any]:
         client.raw_insert("otel_traces", INSERT_COLUMNS, insert_block=block, fmt="Native")
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     client.close()
-    return {"spans": spans, "seconds": seconds, "cpu_seconds": cpu_seconds, **stored_size(directory, spans + BATCH)}
+    return {"spans": spans, "seconds": seconds, "cpu_seconds": cpu_seconds, **stored_size(directory, spans + size)}
 
 
 def native_block(client: Any, spans: Sequence[Any]) -> bytes:
@@ -314,9 +315,9 @@ def measure_exporter(spans: int, size: int, pythonpath: str | None) -> dict[str,
         return run_worker(["exporter", str(spans), directory, str(size)], pythonpath)
 
 
-def measure_engine(spans: int, pythonpath: str | None) -> dict[str, Any]:
+def measure_engine(spans: int, size: int, pythonpath: str | None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ingest-engine-") as directory:
-        return run_worker(["engine", str(spans), directory], pythonpath)
+        return run_worker(["engine", str(spans), directory, str(size)], pythonpath)
 
 
 def measure_serve(spans: int, senders: int, encoded: bool, pythonpath: str | None) -> dict[str, Any]:
@@ -410,9 +411,9 @@ def measurements(args: argparse.Namespace) -> list[tuple[str, int, Any]]:
             lambda path: run_worker(["decode", str(args.spans)], path),
         ),
         "engine": (
-            ENGINE,
+            f"{ENGINE} of {args.store_batch}",
             EXPORTER_TARGET,
-            lambda path: measure_engine(args.spans, path),
+            lambda path: measure_engine(args.spans, args.store_batch, path),
         ),
         "exporter": (
             f"exporter -> chDB, batches of {BATCH} (the SDK's default)",
@@ -420,9 +421,9 @@ def measurements(args: argparse.Namespace) -> list[tuple[str, int, Any]]:
             lambda path: measure_exporter(args.spans, BATCH, path),
         ),
         "exporter-large": (
-            f"exporter -> chDB, batches of {STORE_BATCH} (what init() asks for it)",
+            f"exporter -> chDB, batches of {args.store_batch} (what init() asks for it)",
             EXPORTER_TARGET,
-            lambda path: measure_exporter(args.spans, STORE_BATCH, path),
+            lambda path: measure_exporter(args.spans, args.store_batch, path),
         ),
         "serve": (
             f"serve, {senders} OTLPSpanExporter senders",
@@ -448,11 +449,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.against:
         notes.append(f"before = the otel_agentcost package in {args.against}, measured in the same run")
     for name, target, measure in measurements(args):
-        compared = bool(args.against) and name != ENGINE
-        best = best_runs(measure, [("before", args.against)] * compared + [("this tree", None)], args.repeat)
+        trees = [("before", args.against)] if args.against else []
+        best = best_runs(measure, [*trees, ("this tree", None)], args.repeat)
         for code, result in best.items():
-            ratios = [] if not args.against else [None, None] if not compared else None
-            rows.append(row(name, code, result, target, best.get("before")) + (ratios or []))
+            rows.append(row(name, code, result, target, best.get("before")))
         after = best["this tree"]
         print(f"{name}: {rate(after):,.0f} spans/s", file=sys.stderr)
         if "acknowledged_seconds" in after:
@@ -516,7 +516,7 @@ def worker(argv: list[str]) -> dict[str, Any]:
     if kind in ("rows", "decode"):
         return conversion_worker(kind, int(rest[0]))
     if kind == "engine":
-        return engine_worker(int(rest[0]), rest[1])
+        return engine_worker(int(rest[0]), rest[1], int(rest[2]))
     if kind == "server":
         return server_worker(rest[0], int(rest[1]))
     if kind == "sender":
@@ -530,6 +530,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", help="write the JSON report here too")
     parser.add_argument("--spans", type=int, help="spans per measurement (default 100,000; 8,192 with --quick)")
     parser.add_argument("--senders", type=int, default=4, help="sending processes for serve (default 4)")
+    parser.add_argument(
+        "--store-batch",
+        type=int,
+        default=STORE_BATCH,
+        help=f"spans per export for exporter-large and per block for engine (default {STORE_BATCH}, init()'s)",
+    )
     parser.add_argument("--against", help="also measure the otel_agentcost package in this directory, for a ratio")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each measurement; the best is reported")
     parser.add_argument(
