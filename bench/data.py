@@ -6,11 +6,11 @@ The spans are made by the engine itself (`data_spans.sql`: INSERT ... SELECT ove
 statement), not by Python: 10M calls take minutes (7 on 2 busy cores), not hours. What they hold (sessions, tasks,
 heartbeats, idle sessions, outcome spans, four models, both attribute spellings, calls seen twice, context bleed)
 is described in that file's header. A fleet is a database `calls_<n>` in one chDB directory under `--root`, kept
-between runs: a marker file records the generator and the schema version it was made with; a changed generator
-makes it again, a newer schema upgrades it (`db init`, which fills new rollups from the stored spans, then its new
-materialized columns are written into the stored parts). `db init` runs before the spans go in, as the collector's
-inserts would find it (its materialized views fill the rollups as the spans go in). Once made or upgraded, the
-tables are merged (OPTIMIZE ... FINAL): a settled store, as background merges leave it when inserts pause.
+between runs: a marker file records a digest of the generator and of every statement `db init` runs, and a change to
+either makes the fleet again (a rollup table whose definition changed is not altered by `db init`, so a fleet kept
+across such a change would measure the old one). `db init` runs before the spans go in, as the collector's inserts
+would find it (its materialized views fill the rollups as the spans go in). Once made, the tables are merged
+(OPTIMIZE ... FINAL): a settled store, as background merges leave it when inserts pause.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from otel_agentcost.store import Store, open_store
-from otel_agentcost.store.schema import ROLLUPS, SCHEMA_VERSION, init_schema, materialize_columns
+from otel_agentcost.store.schema import ROLLUPS, init_schema, schema_statements
 
 ROOT = Path("/tmp/agentcost-bench")
 BASE = datetime(2026, 9, 1, tzinfo=timezone.utc)
@@ -39,14 +39,9 @@ def fleet(calls: int, root: Path = ROOT) -> Store:
     database = f"calls_{calls}"
     store = open_store(f"chdb:{root}?database={database}")
     marker = root / f"{database}.generated"
-    made_by = marker.read_text().split() if marker.is_file() else []
-    if made_by[:1] != [_generator_id()]:
+    if not marker.is_file() or marker.read_text() != _generator_id():
         generate(store, calls)
-    elif made_by[1:] != [str(SCHEMA_VERSION)]:
-        init_schema(store)  # an older schema: new rollups filled, new typed columns written into the stored parts
-        materialize_columns(store)
-        settle(store)
-    marker.write_text(f"{_generator_id()} {SCHEMA_VERSION}")
+        marker.write_text(_generator_id())
     return store
 
 
@@ -77,7 +72,11 @@ def settle(store: Store) -> None:
 
 
 def _generator_id() -> str:
-    return hashlib.sha256(_SQL.read_bytes()).hexdigest()
+    """A digest of the spans' generator and of the schema the fleet is made with."""
+    digest = hashlib.sha256(_SQL.read_bytes())
+    for statement in schema_statements("fleet"):
+        digest.update(statement.sql.encode())
+    return digest.hexdigest()
 
 
 def main() -> None:
