@@ -6,11 +6,12 @@ The spans are made by the engine itself (`data_spans.sql`: INSERT ... SELECT ove
 statement), not by Python: 10M calls take minutes (7 on 2 busy cores), not hours. What they hold (sessions, tasks,
 heartbeats, idle sessions, outcome spans, four models, both attribute spellings, calls seen twice, context bleed)
 is described in that file's header. A fleet is a database `calls_<n>` in one chDB directory under `--root`, kept
-between runs: a marker file records a digest of the generator and of every statement `db init` runs, and a change to
-either makes the fleet again (a rollup table whose definition changed is not altered by `db init`, so a fleet kept
-across such a change would measure the old one). `db init` runs before the spans go in, as the collector's inserts
-would find it (its materialized views fill the rollups as the spans go in). Once made, the tables are merged
-(OPTIMIZE ... FINAL): a settled store, as background merges leave it when inserts pause.
+between runs: a marker file records a digest of the generator and of the statements of `db init` that create
+something only when it is absent (tables, materialized views, columns); a change to either makes the fleet again,
+since `db init` would keep the old definition. The views, which it replaces, are refreshed by a `db init` each time a
+fleet is opened. `db init` runs before the spans go in, as the collector's inserts would find it (its materialized
+views fill the rollups as the spans go in). Once made, the tables are merged (OPTIMIZE ... FINAL): a settled store,
+as background merges leave it when inserts pause.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ def fleet(calls: int, root: Path = ROOT) -> Store:
     if not marker.is_file() or marker.read_text() != _generator_id():
         generate(store, calls)
         marker.write_text(_generator_id())
+    else:
+        init_schema(store)
     return store
 
 
@@ -72,10 +75,11 @@ def settle(store: Store) -> None:
 
 
 def _generator_id() -> str:
-    """A digest of the spans' generator and of the schema the fleet is made with."""
+    """A digest of the spans' generator and of what `db init` creates only when it is absent."""
     digest = hashlib.sha256(_SQL.read_bytes())
     for statement in schema_statements("fleet"):
-        digest.update(statement.sql.encode())
+        if "IF NOT EXISTS" in statement.sql:
+            digest.update(statement.sql.encode())
     return digest.hexdigest()
 
 

@@ -73,6 +73,8 @@ STEPS = (
     "session_calls_mv",
     *BACKFILL,
     "model_prices",
+    "price_map",
+    "call_spans",
     "llm_calls_in",
     "llm_calls",
     "outcomes",
@@ -88,6 +90,8 @@ ROW_QUERIES = ("call_keys_rows", "units_call_rows", "units_outcome_rows", "sessi
 ROLLUPS = ("agentcost_call_keys", "agentcost_units", "agentcost_session_calls")
 VIEWS = (
     "agentcost_model_prices",
+    "agentcost_price_map",
+    "agentcost_call_spans",
     "agentcost_llm_calls_in",
     "agentcost_llm_calls",
     "agentcost_outcomes",

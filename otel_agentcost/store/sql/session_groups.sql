@@ -5,10 +5,10 @@
 -- the services and agents whose session-less calls include a heartbeat in the window (rows of session '').
 --
 -- Reads the rollup agentcost_session_calls (kept at insert time, all time) for the sessions whose rows lie wholly in
--- the window and hold no call with more than one span in a session (agentcost_call_keys); the other sessions, and the
+-- the window and hold no call with more than one span in a session (agentcost_call_spans); the other sessions, and the
 -- session-less calls, are counted from otel_traces for the window, each call once as agentcost_llm_calls_in counts it
 -- (reading nothing when there are none).
--- Costs: agentcost_model_prices, the rule of llm_calls_in.sql.
+-- Costs: agentcost_price_map, the rule of llm_calls_in.sql.
 --
 -- Columns: session_id, service, agent, role, model, heartbeat, calls, first_call_at, last_call_at (call start times),
 -- input_tokens (including cached input), output_tokens, cost_usd, beat_starts (start times of the heartbeat calls, in
@@ -17,30 +17,13 @@
 -- stay in the view as its own parameters. Fragment: on_cluster.
 CREATE OR REPLACE VIEW {database:Identifier}.agentcost_session_groups {{ on_cluster }} AS
 WITH
-    -- model -> (priced, input, output, cache read, cache write USD per million tokens)
-    (
-        SELECT CAST(
-            (
-                groupArray(model),
-                groupArray(
-                    (toUInt8(priced), input_per_mtok, output_per_mtok, cache_read_per_mtok, cache_write_per_mtok)
-                )
-            ),
-            'Map(String, Tuple(UInt8, Float64, Float64, Float64, Float64))'
-        )
-        FROM agentcost_model_prices
-    ) AS price_of,
-    -- Calls whose spans may be counted in a session they do not represent (call_keys.sql: the counters).
+    (SELECT price_of FROM agentcost_price_map) AS price_of,
+    -- Calls whose spans may be counted in a session they do not represent.
     unclean AS (
         SELECT call_key
-        FROM agentcost_call_keys FINAL
-        WHERE bitAnd(counts, 2097151) > 1
-            AND bitAnd(bitShiftRight(counts, 84), 2097151) > 0
-            AND NOT (
-                bitAnd(bitShiftRight(counts, 84), 2097151) = 1
-                AND bitAnd(bitShiftRight(counts, 105), 2097151) = 1
-                AND bitAnd(bitShiftRight(counts, 21), 2097151) = 1
-            )
+        FROM agentcost_call_spans
+        WHERE spans > 1 AND session_spans > 0
+            AND NOT (session_spans = 1 AND session_agentcost_spans = 1 AND agentcost_spans = 1)
     ),
     -- Sessions counted from the calls: those with an unclean call, and those with calls both in and out of the window.
     exact_sessions AS (

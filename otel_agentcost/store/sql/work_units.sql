@@ -16,9 +16,9 @@
 -- unpriced_calls, heartbeat_calls (agentcost.trigger = 'heartbeat'), and the unit's outcome (the latest by end, as in
 -- agentcost_outcomes): outcome, grade, reason, outcome_at (all NULL when none was recorded).
 --
--- Reads the rollup agentcost_units (one row per unit, kept at insert time), costed with agentcost_model_prices.
+-- Reads the rollup agentcost_units (one row per unit, kept at insert time), costed with agentcost_price_map.
 -- Exactness where the rollup cannot be trusted alone:
--- - agentcost_call_keys names the calls with more than one span where a unit could have counted a span that does not
+-- - agentcost_call_spans names the calls with more than one span where a unit could have counted a span that does not
 --   represent its call (two spans in units, or one that another span outranks); the units holding their spans
 --   ("dirty") are counted again from otel_traces, each call once, as llm_calls_in.sql chooses its span;
 -- - a unit whose first call is before the window and last call after it is active only if one of its calls starts
@@ -31,31 +31,14 @@
 CREATE OR REPLACE VIEW {database:Identifier}.agentcost_work_units {{ on_cluster }} AS
 WITH
     CAST('2262-04-11 00:00:00' AS DateTime64(9)) AS never,
-    -- model -> (priced, input, output, cache read, cache write USD per million tokens)
-    (
-        SELECT CAST(
-            (
-                groupArray(model),
-                groupArray(
-                    (toUInt8(priced), input_per_mtok, output_per_mtok, cache_read_per_mtok, cache_write_per_mtok)
-                )
-            ),
-            'Map(String, Tuple(UInt8, Float64, Float64, Float64, Float64))'
-        )
-        FROM agentcost_model_prices
-    ) AS price_of,
+    (SELECT price_of FROM agentcost_price_map) AS price_of,
     -- Calls whose spans may be counted in a unit they do not represent: more than one span in units, or one span in
-    -- a unit that is not the call's only span with agentcost.* attributes (call_keys.sql: the counters).
+    -- a unit that is not the call's only span with agentcost.* attributes.
     unclean AS (
         SELECT call_key
-        FROM agentcost_call_keys FINAL
-        WHERE bitAnd(counts, 2097151) > 1
-            AND bitAnd(bitShiftRight(counts, 42), 2097151) > 0
-            AND NOT (
-                bitAnd(bitShiftRight(counts, 42), 2097151) = 1
-                AND bitAnd(bitShiftRight(counts, 63), 2097151) = 1
-                AND bitAnd(bitShiftRight(counts, 21), 2097151) = 1
-            )
+        FROM agentcost_call_spans
+        WHERE spans > 1 AND unit_spans > 0
+            AND NOT (unit_spans = 1 AND unit_agentcost_spans = 1 AND agentcost_spans = 1)
     ),
     unclean_spans AS (
         SELECT
