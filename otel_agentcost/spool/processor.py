@@ -15,14 +15,16 @@ from opentelemetry.sdk.environment_variables import OTEL_BSP_MAX_EXPORT_BATCH_SI
 from opentelemetry.sdk.trace import SpanProcessor
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SpanExporter
 
-from otel_agentcost.spool.exporter import SpoolingSpanExporter
+from otel_agentcost.spool.exporter import DEFAULT_QUEUE_SPANS, SpoolingSpanExporter
 from otel_agentcost.spool.settings import spool_enabled
 
 
 def spooling_processor(exporter: SpanExporter) -> SpanProcessor:
     batching = batch_sizes(exporter)
     if spool_enabled() and not isinstance(exporter, ConsoleSpanExporter):
-        exporter = SpoolingSpanExporter(exporter)
+        # Memory holds two of the larger batches, so that one waiting while another is delivered stays off the disk.
+        queue_spans = max(DEFAULT_QUEUE_SPANS, 2 * batching.get("max_export_batch_size", 0))
+        exporter = SpoolingSpanExporter(exporter, queue_spans=queue_spans)
     return BatchSpanProcessor(exporter, **batching)
 
 

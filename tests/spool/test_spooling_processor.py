@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -71,12 +73,15 @@ def test_the_console_exporter_and_spool_off_are_left_unwrapped(monkeypatch, tmp_
 class Recorder(SpanExporter):
     """Keeps the size of every batch it is given."""
 
-    def __init__(self, preferred_batch_spans=None):
+    def __init__(self, preferred_batch_spans=None, gate=None):
         self.sizes = []
+        self.gate = gate
         if preferred_batch_spans:
             self.preferred_batch_spans = preferred_batch_spans
 
     def export(self, spans):
+        if self.gate is not None:
+            self.gate.wait()
         self.sizes.append(len(spans))
         return SpanExportResult.SUCCESS
 
@@ -100,3 +105,20 @@ def test_an_exporter_that_inserts_each_batch_gets_larger_batches_unless_the_user
     monkeypatch.setenv("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "100")
     assert batch_sizes_seen(Recorder(preferred_batch_spans=4096)) == 100
     assert ClickHouseSpanExporter.preferred_batch_spans > 512  # the store's exporter asks for more than the SDK's
+
+
+def test_a_large_batch_waiting_while_another_is_delivered_stays_in_memory(monkeypatch, tmp_path):
+    monkeypatch.setenv("AGENTCOST_SPOOL_DIR", str(tmp_path))
+    gate = threading.Event()  # the store is slow: the first batch is in flight until the gate opens
+    recorder = Recorder(preferred_batch_spans=16384, gate=gate)
+    processor = spooling_processor(recorder)
+    provider = TracerProvider()
+    provider.add_span_processor(processor)
+    tracer = provider.get_tracer("batching")
+    for _ in range(2 * 16384):
+        tracer.start_span("step").end()
+    time.sleep(1.0)  # time for the spill thread to write the waiting batch, were it over the memory bound
+    gate.set()
+    provider.shutdown()
+    assert recorder.sizes == [16384, 16384]
+    assert processor.span_exporter.spooled_spans == 0
