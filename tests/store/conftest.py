@@ -7,7 +7,8 @@ database of its own so that their rows never meet.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -29,3 +30,17 @@ def store(request: pytest.FixtureRequest, chdb_dir: Path) -> Iterator[Store]:
     opened = open_backend(request, chdb_dir, f"{request.param}_{request.module.__name__.rpartition('.')[2]}")
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="module")
+def other_database(store: Store) -> Iterator[Callable[[str], Store]]:
+    """Opens a store of the same backend on another database of the module's; all are closed with the module."""
+    opened: list[Store] = []
+
+    def open_database(name: str) -> Store:
+        opened.append(open_store(dataclasses.replace(store.url, database=f"{store.database}_{name}")))
+        return opened[-1]
+
+    yield open_database
+    for each in opened:
+        each.close()

@@ -4,14 +4,12 @@ stored before when `db init` installs them, and rebuilt on demand."""
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from otel_agentcost.pricing import PriceTable
-from otel_agentcost.store import open_store
 from otel_agentcost.store.columns import SpanRow
 from otel_agentcost.store.schema import SCHEMA_VERSION, init_schema, installed_version, rebuild_rollups
 from tests.report_data import collector_row
@@ -107,20 +105,6 @@ def prices(tmp_path_factory) -> PriceTable:
     path = tmp_path_factory.mktemp("prices") / "prices.csv"
     path.write_text(PRICES)
     return PriceTable.load(path)
-
-
-@pytest.fixture(scope="module")
-def other_database(store):
-    """Opens a store of the same backend on another database; all are closed with the module."""
-    opened = []
-
-    def open_database(name: str):
-        opened.append(open_store(dataclasses.replace(store.url, database=f"{store.database}_{name}")))
-        return opened[-1]
-
-    yield open_database
-    for each in opened:
-        each.close()
 
 
 _databases = itertools.count()

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from otel_agentcost.pricing import PriceTable
-from otel_agentcost.store import open_store
 from otel_agentcost.store.identifiers import IdentifierError
 from otel_agentcost.store.schema import (
     ROLLUPS,
@@ -88,20 +85,6 @@ ROLLUP_VIEWS = (
     "agentcost_units_outcomes_mv",
     "agentcost_session_calls_mv",
 )
-
-
-@pytest.fixture(scope="module")
-def other_store(store):
-    """Opens a store of the same backend on another database; all are closed with the module."""
-    opened = []
-
-    def open_database(name: str):
-        opened.append(open_store(dataclasses.replace(store.url, database=f"{store.database}_{name}")))
-        return opened[-1]
-
-    yield open_database
-    for each in opened:
-        each.close()
 
 
 @pytest.fixture(scope="module")
@@ -283,8 +266,8 @@ TYPED = [
 ]
 
 
-def test_the_collectors_inserts_fill_the_typed_columns_in_every_instrumentations_names(other_store):
-    fresh = other_store("fresh_inserts")
+def test_the_collectors_inserts_fill_the_typed_columns_in_every_instrumentations_names(other_database):
+    fresh = other_database("fresh_inserts")
     init_schema(fresh)
     fresh.command(COLLECTOR_INSERT)
     assert typed(fresh) == TYPED
@@ -292,8 +275,8 @@ def test_the_collectors_inserts_fill_the_typed_columns_in_every_instrumentations
     assert [name for name in row if name.startswith("agentcost_")] == []  # SELECT * still looks like the collector's
 
 
-def test_db_init_keeps_an_otel_traces_the_collector_created_first_and_adds_the_typed_columns(other_store):
-    collector_first = other_store("collector_first")
+def test_db_init_keeps_an_otel_traces_the_collector_created_first_and_adds_the_typed_columns(other_database):
+    collector_first = other_database("collector_first")
     database = {"database": collector_first.database}
     collector_first.command("CREATE DATABASE {database:Identifier}", database)
     collector_first.command(COLLECTOR_DDL, database)
@@ -309,8 +292,8 @@ def test_db_init_keeps_an_otel_traces_the_collector_created_first_and_adds_the_t
     assert call == {"input_tokens": 7, "model": "gpt-4o", "priced": True}
 
 
-def test_ttl_days_adds_the_collectors_ttl_clause(other_store):
-    with_ttl = other_store("with_ttl")
+def test_ttl_days_adds_the_collectors_ttl_clause(other_database):
+    with_ttl = other_database("with_ttl")
     init_schema(with_ttl, ttl_days=30)
     (table,) = with_ttl.query("SHOW CREATE TABLE otel_traces")
     assert "TTL toDateTime(Timestamp) + toIntervalDay(" in table["statement"]
