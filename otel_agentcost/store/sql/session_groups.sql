@@ -18,32 +18,37 @@
 CREATE OR REPLACE VIEW {database:Identifier}.agentcost_session_groups {{ on_cluster }} AS
 WITH
     (SELECT price_of FROM agentcost_price_map) AS price_of,
+    -- The lookups below are scalars (an array each), computed once per query: a named subquery would be computed again
+    -- for every set built from it, and each computation of the first reads the whole ledger.
     -- Calls whose spans may be counted in a session they do not represent.
-    unclean AS (
-        SELECT call_key
+    (
+        SELECT groupArray(call_key)
         FROM agentcost_call_spans
         WHERE spans > 1 AND session_spans > 0
             AND NOT (session_spans = 1 AND session_agentcost_spans = 1 AND agentcost_spans = 1)
-    ),
+    ) AS unclean,
     -- Sessions counted from the calls: those with an unclean call, and those with calls both in and out of the window.
-    exact_sessions AS (
-        SELECT agentcost_session_id AS session_id
-        FROM otel_traces
-        WHERE (SELECT count() FROM unclean) > 0
-            AND agentcost_llm_call AND agentcost_call_key IN unclean AND agentcost_session_id != ''
-        UNION DISTINCT
-        SELECT session_id
-        FROM agentcost_session_calls FINAL
-        WHERE session_id != ''
-            AND first_call_at < {to:DateTime64(9, 'UTC')} AND last_call_at >= {from:DateTime64(9, 'UTC')}
-            AND NOT (first_call_at >= {from:DateTime64(9, 'UTC')} AND last_call_at < {to:DateTime64(9, 'UTC')})
-    ),
-    sessionless AS (
-        SELECT DISTINCT service, agent
+    (
+        SELECT groupUniqArray(session_id)
+        FROM (
+            SELECT agentcost_session_id AS session_id
+            FROM otel_traces
+            WHERE notEmpty(unclean)
+                AND agentcost_llm_call AND agentcost_call_key IN (SELECT arrayJoin(unclean)) AND agentcost_session_id != ''
+            UNION ALL
+            SELECT session_id
+            FROM agentcost_session_calls FINAL
+            WHERE session_id != ''
+                AND first_call_at < {to:DateTime64(9, 'UTC')} AND last_call_at >= {from:DateTime64(9, 'UTC')}
+                AND NOT (first_call_at >= {from:DateTime64(9, 'UTC')} AND last_call_at < {to:DateTime64(9, 'UTC')})
+        )
+    ) AS exact_sessions,
+    (
+        SELECT groupUniqArray((service, agent))
         FROM agentcost_session_calls FINAL
         WHERE session_id = '' AND heartbeat
             AND first_call_at < {to:DateTime64(9, 'UTC')} AND last_call_at >= {from:DateTime64(9, 'UTC')}
-    ),
+    ) AS sessionless,
     -- The window's spans of the calls counted from otel_traces (nothing is read when there are none).
     exact_spans AS (
         SELECT
@@ -64,12 +69,12 @@ WITH
             agentcost_cost_usd AS span_cost,
             agentcost_cost_source AS span_cost_source
         FROM otel_traces
-        WHERE ((SELECT count() FROM exact_sessions) > 0 OR (SELECT count() FROM sessionless) > 0)
+        WHERE (notEmpty(exact_sessions) OR notEmpty(sessionless))
             AND Timestamp >= {from:DateTime64(9, 'UTC')} AND Timestamp < {to:DateTime64(9, 'UTC')}
             AND agentcost_llm_call
             AND (
-                agentcost_session_id IN exact_sessions
-                OR (agentcost_session_id = '' AND (ServiceName, agentcost_agent) IN sessionless)
+                agentcost_session_id IN (SELECT arrayJoin(exact_sessions))
+                OR (agentcost_session_id = '' AND (ServiceName, agentcost_agent) IN (SELECT arrayJoin(sessionless)))
             )
     ),
     -- The span that represents each of their calls, chosen among all the window's spans of the call as
@@ -77,7 +82,7 @@ WITH
     chosen AS (
         SELECT agentcost_call_key AS call_key, SpanId
         FROM otel_traces
-        WHERE ((SELECT count() FROM exact_sessions) > 0 OR (SELECT count() FROM sessionless) > 0)
+        WHERE (notEmpty(exact_sessions) OR notEmpty(sessionless))
             AND Timestamp >= {from:DateTime64(9, 'UTC')} AND Timestamp < {to:DateTime64(9, 'UTC')}
             AND agentcost_llm_call
             AND agentcost_call_key IN (SELECT call_key FROM exact_spans)
@@ -106,7 +111,7 @@ SELECT
     )) AS cost_usd,
     beat_starts
 FROM agentcost_session_calls FINAL
-WHERE session_id != '' AND ((SELECT count() FROM exact_sessions) = 0 OR session_id NOT IN exact_sessions)
+WHERE session_id != '' AND (empty(exact_sessions) OR session_id NOT IN (SELECT arrayJoin(exact_sessions)))
     AND first_call_at >= {from:DateTime64(9, 'UTC')} AND last_call_at < {to:DateTime64(9, 'UTC')}
 UNION ALL
 SELECT
