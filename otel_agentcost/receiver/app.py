@@ -32,8 +32,10 @@ from otel_agentcost.receiver.writer import JournalWriteError, QueueFull, SpanSto
 _log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
-DEFAULT_QUEUE_SPANS = 20_000
-DEFAULT_BATCH_SPANS = 5_000
+# An insert block of 16,384 spans, as the in-process exporter's (see store/exporter.py); the queue holds two, so that
+# one fills while the other is inserted.
+DEFAULT_BATCH_SPANS = 16_384
+DEFAULT_QUEUE_SPANS = 2 * DEFAULT_BATCH_SPANS
 DEFAULT_MAX_REQUESTS_IN_FLIGHT = 32
 DEFAULT_JOURNAL_MAX_BYTES = 1024 * 1024 * 1024
 # Seconds a client is told to wait: a full queue drains in well under a second; a full journal waits on the store.
