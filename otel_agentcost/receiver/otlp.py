@@ -227,23 +227,20 @@ class _Attributes:
         return target
 
     def complete(self) -> None:
-        pending = self._pending
-        if not pending:
-            return
-        unknown: dict[bytes, tuple[str, str] | None] = {}
-        for _, pairs, attributes in pending:
+        """Parse what no map of the request found, and fill the maps in."""
+        raws: list[bytes] = []
+        places: list[tuple[list[tuple[str, str] | None], int]] = []
+        for _, pairs, attributes in self._pending:
             position = -1
             for _ in range(pairs.count(None)):
                 position = pairs.index(None, position + 1)
-                unknown[attributes[position]] = None
-        learned = dict(zip(unknown, _learned(list(unknown)), strict=True))
-        for target, pairs, attributes in pending:
-            position = -1
-            for _ in range(pairs.count(None)):
-                position = pairs.index(None, position + 1)
-                pairs[position] = learned[attributes[position]]
+                raws.append(attributes[position])
+                places.append((pairs, position))
+        for (pairs, position), pair in zip(places, _learned(raws), strict=True):
+            pairs[position] = pair
+        for target, pairs, _ in self._pending:
             target.update(pairs)  # type: ignore[arg-type]  # every pair is filled in now
-        pending.clear()
+        self._pending.clear()
 
 
 def _pairs_now(attributes: Sequence[bytes]) -> list[tuple[str, str]]:
@@ -268,23 +265,46 @@ def _learned(raws: Sequence[bytes]) -> list[tuple[str, str]]:
 
 
 def _parsed(raws: list[bytes]) -> list[tuple[str, str]]:
-    """Attributes parsed by the real KeyValue, all in one KeyValueList."""
+    """Attributes parsed: a short string or int attribute in its canonical encoding (most of those not seen before:
+    token counts, ids) read straight from its bytes, the others by the real KeyValue, all in one KeyValueList."""
+    pairs = [_short_attribute(raw) for raw in raws]
+    if all(pairs):
+        return pairs  # type: ignore[return-value]  # all() proved them present
+    rest = [raw for raw, pair in zip(raws, pairs, strict=True) if pair is None]
     try:
-        values = KeyValueList.FromString(b"".join([_framed(raw) for raw in raws])).values
+        values = KeyValueList.FromString(b"".join([_framed(raw) for raw in rest])).values
     except (DecodeError, RecursionError) as error:
         raise _not_a_request(error) from None
-    pairs = []
-    for attribute in values:
-        value = attribute.value
-        kind = value.WhichOneof("value")
-        # Strings and ints (token counts) are most attributes: they skip the general conversion.
-        if kind == "string_value":
-            pairs.append((attribute.key, value.string_value))
-        elif kind == "int_value":
-            pairs.append((attribute.key, str(value.int_value)))
-        else:
-            pairs.append((attribute.key, _stored(value)))
-    return pairs
+    parsed = iter([(attribute.key, _stored(attribute.value)) for attribute in values])
+    return [pair or next(parsed) for pair in pairs]
+
+
+def _short_attribute(raw: bytes) -> tuple[str, str] | None:
+    """(key, value) of a KeyValue whose key, value and string are under 128 bytes each, encoded as protobuf encoders
+    write it (the key, then the value, nothing else), holding a string or a non-negative int (a varint of up to 9
+    bytes ending the bytes); else None, for the real parser, which also gets any key or string that is not UTF-8."""
+    end = len(raw)
+    if end < 6 or raw[0] != 0x0A or raw[1] >= 0x80:
+        return None
+    at = raw[1] + 2  # past the key
+    if at + 3 >= end or raw[at] != 0x12 or raw[at + 1] != end - at - 2:
+        return None
+    tag = raw[at + 2]
+    try:
+        if tag == 0x0A and raw[at + 3] == end - at - 4:
+            return raw[2:at].decode(), raw[at + 4 :].decode()
+        if tag == 0x18 and end - at <= 12:
+            value = raw[end - 1]
+            if value >= 0x80:
+                return None
+            for byte in reversed(raw[at + 3 : end - 1]):
+                if byte < 0x80:
+                    return None
+                value = value << 7 | byte & 0x7F
+            return raw[2:at].decode(), str(value)
+    except UnicodeDecodeError:
+        return None
+    return None
 
 
 def _framed(raw: bytes) -> bytes:
@@ -303,10 +323,12 @@ def _framed(raw: bytes) -> bytes:
 # The tag and length of every entry up to 16 KiB (two length bytes), made once.
 _FRAMES = [bytes((0x0A, size)) for size in range(0x80)]
 _FRAMES += [bytes((0x0A, size & 0x7F | 0x80, size >> 7)) for size in range(0x80, 0x4000)]
-# Attributes by the bytes of their KeyValue, shared by every request: only bytes the real KeyValue parsed get in.
+# Attributes by the bytes of their KeyValue, shared by every request: only bytes that parsed as a KeyValue get in.
 _known: dict[bytes, tuple[str, str]] = {}
 _older: dict[bytes, tuple[str, str]] = {}
-_KNOWN_CAP = 32768
+# Attributes a generation holds: about 20 MB each, two at most. An LLM span brings some ten attributes never seen
+# before (token counts, ids), so one generation covers several thousand spans' worth of those.
+_KNOWN_CAP = 65536
 
 
 def _stored(value: AnyValue) -> str:
