@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import math
 from collections.abc import AsyncIterator, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -56,6 +58,9 @@ class _Receiver:
         self.max_body_bytes = max_body_bytes
         self.max_in_flight = max_in_flight
         self.in_flight = 0
+        # One thread decodes, off the event loop: decoding holds the interpreter lock throughout, so several threads
+        # would only take turns at it (anyio's pool has forty), paying for every switch.
+        self.decoding = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agentcost-decode")
 
     async def export(self, request: Request) -> Response:
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -87,7 +92,9 @@ class _Receiver:
         try:
             body = await read_limited(request.headers.get("content-length"), request.stream(), self.max_body_bytes)
             payload = decompress(body, request.headers.get("content-encoding"), self.max_body_bytes)
-            decoded = await run_in_threadpool(_DECODERS[media_type], payload)
+            decoded = await asyncio.get_running_loop().run_in_executor(
+                self.decoding, functools.partial(_DECODERS[media_type], payload)
+            )
         except BodyTooLarge as error:
             return failure_response(413, f"{error}; send smaller batches", media_type)
         except UnsupportedEncoding as error:
@@ -167,6 +174,7 @@ def create_app(
             yield
         finally:
             await run_in_threadpool(writer.close)
+            receiver.decoding.shutdown()
             if on_shutdown is not None:
                 on_shutdown()
 
