@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from google.protobuf import json_format
 from google.protobuf.message import DecodeError
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
-from opentelemetry.proto.resource.v1.resource_pb2 import Resource
-from opentelemetry.proto.trace.v1.trace_pb2 import Span
+from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValueList
 from opentelemetry.semconv.attributes.service_attributes import SERVICE_NAME
 
+from otel_agentcost.receiver.wire import LeanExportTraceServiceRequest
 from otel_agentcost.store.columns import SPAN_KIND_NAMES, STATUS_CODE_NAMES, SpanRow
 from otel_agentcost.store.values import attribute_string
 
@@ -59,15 +58,31 @@ class DecodedSpans:
 
 
 def decode_protobuf(body: bytes) -> DecodedSpans:
-    request = ExportTraceServiceRequest()
+    """Rows in request order. Each resource's and scope's columns are read once, not once per span."""
+    request = LeanExportTraceServiceRequest()
     try:
         request.ParseFromString(body)
     except (DecodeError, RecursionError) as error:
-        raise PayloadError(f"body is not a protobuf ExportTraceServiceRequest: {error}") from None
-    return decode_request(request)
+        raise _not_a_request(error) from None
+    decoded = DecodedSpans()
+    attributes = _Attributes()
+    for i, resource_spans in enumerate(request.resource_spans):
+        resource = _resource_columns(resource_spans.resource.attributes)
+        for j, scope_spans in enumerate(resource_spans.scope_spans):
+            scope = scope_spans.scope
+            shared = (*resource, scope.name, scope.version)
+            for k, span in enumerate(scope_spans.spans):
+                problem = _unstorable(span, f"resource_spans[{i}].scope_spans[{j}].spans[{k}]")
+                if problem:
+                    decoded.rejected.append(problem)
+                else:
+                    decoded.rows.append(_span_row(span, shared, attributes))
+    attributes.complete()
+    return decoded
 
 
 def decode_json(body: bytes) -> DecodedSpans:
+    """Through the protobuf decoding (re-encoded once), so that both encodings are stored by the same code."""
     try:
         document = json.loads(body)
     except (ValueError, RecursionError) as error:
@@ -79,68 +94,73 @@ def decode_json(body: bytes) -> DecodedSpans:
         json_format.ParseDict(_hex_ids_as_base64(document), request, ignore_unknown_fields=True)
     except (json_format.ParseError, RecursionError) as error:
         raise PayloadError(f"body is not an OTLP/JSON ExportTraceServiceRequest: {error}") from None
-    return decode_request(request)
+    return decode_protobuf(request.SerializeToString())
 
 
-def decode_request(request: ExportTraceServiceRequest) -> DecodedSpans:
-    """Rows in request order. Each resource's and scope's columns are read once, not once per span."""
-    decoded = DecodedSpans()
-    for i, resource_spans in enumerate(request.resource_spans):
-        resource = _resource_columns(resource_spans.resource)
-        for j, scope_spans in enumerate(resource_spans.scope_spans):
-            scope = scope_spans.scope
-            shared = (*resource, scope.name, scope.version)
-            for k, span in enumerate(scope_spans.spans):
-                problem = _unstorable(span, f"resource_spans[{i}].scope_spans[{j}].spans[{k}]")
-                if problem:
-                    decoded.rejected.append(problem)
-                else:
-                    decoded.rows.append(_span_row(span, shared))
-    return decoded
+def _not_a_request(error: Exception) -> PayloadError:
+    return PayloadError(f"body is not a protobuf ExportTraceServiceRequest: {error}")
 
 
-def _resource_columns(resource: Resource) -> tuple[str, dict[str, str]]:
+def _resource_columns(attributes: Sequence[bytes]) -> tuple[str, dict[str, str]]:
     """ServiceName and ResourceAttributes. The exporter reads service.name with pdata's Map.Get, which finds the
     first of duplicate keys."""
-    service = next((kv.value for kv in resource.attributes if kv.key == SERVICE_NAME), None)
-    return (_stored(service) if service is not None else ""), _attribute_map(resource.attributes)
+    pairs = _pairs_now(attributes)
+    return next((value for key, value in pairs if key == SERVICE_NAME), ""), dict(pairs)
 
 
-def _span_row(span: Span, shared: tuple[str, dict[str, str], str, str]) -> SpanRow:
+def _span_row(span: Any, shared: tuple[str, dict[str, str], str, str], attributes: _Attributes) -> SpanRow:
     service_name, resource_attributes, scope_name, scope_version = shared
     start = span.start_time_unix_nano
     end = span.end_time_unix_nano
     status = span.status
     events = span.events
     links = span.links
-    return SpanRow(
-        timestamp_ns=start,
-        trace_id=span.trace_id.hex(),
-        span_id=span.span_id.hex(),
-        parent_span_id=_hex_or_empty(span.parent_span_id),
-        trace_state=span.trace_state,
-        span_name=span.name,
-        span_kind=SPAN_KIND_NAMES.get(span.kind, ""),
-        service_name=service_name,
-        resource_attributes=resource_attributes,
-        scope_name=scope_name,
-        scope_version=scope_version,
-        span_attributes=_attribute_map(span.attributes),
-        # pdata subtracts unsigned timestamps; a span that ends before it starts is stored as 0, not wrapped around.
-        duration_ns=end - start if end > start else 0,
-        status_code=STATUS_CODE_NAMES.get(status.code, ""),
-        status_message=status.message,
-        events_timestamp_ns=[event.time_unix_nano for event in events] if events else [],
-        events_name=[event.name for event in events] if events else [],
-        events_attributes=[_attribute_map(event.attributes) for event in events] if events else [],
-        links_trace_id=[_hex_or_empty(link.trace_id) for link in links] if links else [],
-        links_span_id=[_hex_or_empty(link.span_id) for link in links] if links else [],
-        links_trace_state=[link.trace_state for link in links] if links else [],
-        links_attributes=[_attribute_map(link.attributes) for link in links] if links else [],
+    if events or links:
+        nested = _nested(events, links)
+    else:
+        empty: list[Any] = []  # one list for the seven empty arrays: rows are never mutated
+        nested = (empty, empty, empty, empty, empty, empty, empty)
+    return _new_row(  # positionally, in SpanRow's order, without NamedTuple's keyword-handling __new__
+        SpanRow,
+        (
+            start,
+            span.trace_id.hex(),
+            span.span_id.hex(),
+            _hex_or_empty(span.parent_span_id),
+            span.trace_state,
+            span.name,
+            SPAN_KIND_NAMES.get(span.kind, ""),
+            service_name,
+            resource_attributes,
+            scope_name,
+            scope_version,
+            attributes.later(span.attributes),
+            # pdata subtracts unsigned timestamps; a span that ends before it starts is stored as 0, not wrapped.
+            end - start if end > start else 0,
+            STATUS_CODE_NAMES.get(status.code, ""),
+            status.message,
+            *nested,
+        ),
     )
 
 
-def _unstorable(span: Span, where: str) -> str | None:
+_new_row = tuple.__new__
+
+
+def _nested(events: Sequence[Any], links: Sequence[Any]) -> tuple[list[Any], ...]:
+    """The Events and Links columns: parallel arrays, as ClickHouse stores Nested."""
+    return (
+        [event.time_unix_nano for event in events],
+        [event.name for event in events],
+        [dict(_pairs_now(event.attributes)) for event in events],
+        [_hex_or_empty(link.trace_id) for link in links],
+        [_hex_or_empty(link.span_id) for link in links],
+        [link.trace_state for link in links],
+        [dict(_pairs_now(link.attributes)) for link in links],
+    )
+
+
+def _unstorable(span: Any, where: str) -> str | None:
     """Why the span is left out, or None. Raises PayloadError for an id length the collector's receiver refuses to
     decode at all (it takes an empty id as the all-zero one)."""
     trace_id = span.trace_id
@@ -169,7 +189,7 @@ def _unstorable(span: Span, where: str) -> str | None:
     return None
 
 
-def _check_id_lengths(span: Span, where: str) -> None:
+def _check_id_lengths(span: Any, where: str) -> None:
     fields = [(f"{where}.trace_id", span.trace_id, TRACE_ID_BYTES), (f"{where}.span_id", span.span_id, SPAN_ID_BYTES)]
     fields.append((f"{where}.parent_span_id", span.parent_span_id, SPAN_ID_BYTES))
     for n, link in enumerate(span.links):
@@ -185,11 +205,130 @@ def _hex_or_empty(value: bytes) -> str:
     return value.hex() if any(value) else ""
 
 
-def _attribute_map(attributes: Iterable[KeyValue]) -> dict[str, str]:
-    # pdata keeps duplicate keys; ranging over them into a Go map lets the last one win, as a dict does here.
-    # A non-empty string_value is a string attribute (only one member of the oneof is set): most are, and need
-    # nothing more.
-    return {kv.key: kv.value.string_value or _stored(kv.value) for kv in attributes}
+class _Attributes:
+    """Attribute maps for one request, from attributes that arrive as the bytes of their KeyValue (wire.py).
+
+    Most attributes were seen in an earlier span: those are looked up whole, in C. The others of every span are
+    parsed together at the end of the request, by one parse of the real KeyValue (a parse call costs as much as a
+    few attributes, so one per request instead of one per span); each span's map is filled in then.
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[dict[str, str], list[tuple[str, str] | None], Sequence[bytes]]] = []
+
+    def later(self, attributes: Sequence[bytes]) -> dict[str, str]:
+        """The map of `attributes`, complete once `complete()` has run. dict() of pairs lets the last of duplicate
+        keys win, as pdata's map does in the exporter."""
+        pairs = list(map(_known.get, attributes))
+        if all(pairs):  # a truth test per pair: cheaper than comparing each with None
+            return dict(pairs)  # type: ignore[arg-type]  # all() proved every pair present
+        target: dict[str, str] = {}
+        self._pending.append((target, pairs, attributes))
+        return target
+
+    def complete(self) -> None:
+        """Parse what no map of the request found, and fill the maps in."""
+        raws: list[bytes] = []
+        places: list[tuple[list[tuple[str, str] | None], int]] = []
+        for _, pairs, attributes in self._pending:
+            position = -1
+            for _ in range(pairs.count(None)):
+                position = pairs.index(None, position + 1)
+                raws.append(attributes[position])
+                places.append((pairs, position))
+        for (pairs, position), pair in zip(places, _learned(raws), strict=True):
+            pairs[position] = pair
+        for target, pairs, _ in self._pending:
+            target.update(pairs)  # type: ignore[arg-type]  # every pair is filled in now
+        self._pending.clear()
+
+
+def _pairs_now(attributes: Sequence[bytes]) -> list[tuple[str, str]]:
+    """The pairs of `attributes` in order, at once (resources, events and links: a few per request)."""
+    pairs = list(map(_known.get, attributes))
+    return pairs if all(pairs) else _learned(attributes)  # type: ignore[return-value]  # all() proved them present
+
+
+def _learned(raws: Sequence[bytes]) -> list[tuple[str, str]]:
+    """The pairs of attributes not in the current generation of known ones: taken over from the previous generation,
+    else parsed. Memory is bounded: a full generation makes way for a new one, so the attributes that repeat are
+    carried over as they come back while those seen once (token counts, ids) are dropped."""
+    global _known, _older
+    pairs = list(map(_older.get, raws))
+    if not all(pairs):
+        parsed = iter(_parsed([raw for raw, pair in zip(raws, pairs, strict=True) if pair is None]))
+        pairs = [pair or next(parsed) for pair in pairs]
+    if len(_known) + len(raws) > _KNOWN_CAP:
+        _older, _known = _known, {}
+    _known.update(zip(raws, pairs, strict=True))
+    return pairs  # type: ignore[return-value]  # every pair is filled in now
+
+
+def _parsed(raws: list[bytes]) -> list[tuple[str, str]]:
+    """Attributes parsed: a short string or int attribute in its canonical encoding (most of those not seen before:
+    token counts, ids) read straight from its bytes, the others by the real KeyValue, all in one KeyValueList."""
+    pairs = [_short_attribute(raw) for raw in raws]
+    if all(pairs):
+        return pairs  # type: ignore[return-value]  # all() proved them present
+    rest = [raw for raw, pair in zip(raws, pairs, strict=True) if pair is None]
+    try:
+        values = KeyValueList.FromString(b"".join([_framed(raw) for raw in rest])).values
+    except (DecodeError, RecursionError) as error:
+        raise _not_a_request(error) from None
+    parsed = iter([(attribute.key, _stored(attribute.value)) for attribute in values])
+    return [pair or next(parsed) for pair in pairs]
+
+
+def _short_attribute(raw: bytes) -> tuple[str, str] | None:
+    """(key, value) of a KeyValue whose key, value and string are under 128 bytes each, encoded as protobuf encoders
+    write it (the key, then the value, nothing else), holding a string or a non-negative int (a varint of up to 9
+    bytes ending the bytes); else None, for the real parser, which also gets any key or string that is not UTF-8."""
+    end = len(raw)
+    if end < 6 or raw[0] != 0x0A or raw[1] >= 0x80:
+        return None
+    at = raw[1] + 2  # past the key
+    if at + 3 >= end or raw[at] != 0x12 or raw[at + 1] != end - at - 2:
+        return None
+    tag = raw[at + 2]
+    try:
+        if tag == 0x0A and raw[at + 3] == end - at - 4:
+            return raw[2:at].decode(), raw[at + 4 :].decode()
+        if tag == 0x18 and end - at <= 12:
+            value = raw[end - 1]
+            if value >= 0x80:
+                return None
+            for byte in reversed(raw[at + 3 : end - 1]):
+                if byte < 0x80:
+                    return None
+                value = value << 7 | byte & 0x7F
+            return raw[2:at].decode(), str(value)
+    except UnicodeDecodeError:
+        return None
+    return None
+
+
+def _framed(raw: bytes) -> bytes:
+    """`raw` as one `values` entry of a KeyValueList: field 1, length-delimited."""
+    size = len(raw)
+    if size < len(_FRAMES):
+        return _FRAMES[size] + raw
+    prefix = bytearray(b"\x0a")
+    while size >= 0x80:
+        prefix.append(size & 0x7F | 0x80)
+        size >>= 7
+    prefix.append(size)
+    return bytes(prefix) + raw
+
+
+# The tag and length of every entry up to 16 KiB (two length bytes), made once.
+_FRAMES = [bytes((0x0A, size)) for size in range(0x80)]
+_FRAMES += [bytes((0x0A, size & 0x7F | 0x80, size >> 7)) for size in range(0x80, 0x4000)]
+# Attributes by the bytes of their KeyValue, shared by every request: only bytes that parsed as a KeyValue get in.
+_known: dict[bytes, tuple[str, str]] = {}
+_older: dict[bytes, tuple[str, str]] = {}
+# Attributes a generation holds: about 20 MB each, two at most. An LLM span brings some ten attributes never seen
+# before (token counts, ids), so one generation covers several thousand spans' worth of those.
+_KNOWN_CAP = 65536
 
 
 def _stored(value: AnyValue) -> str:

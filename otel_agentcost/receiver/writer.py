@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
@@ -42,6 +43,10 @@ _log = logging.getLogger(__name__)
 # Seconds between attempts to store a segment while the store fails: doubling from the first, up to the last.
 _RETRY_FIRST = 0.1
 _RETRY_MOST = 5.0
+# Seconds the oldest segment waits for more to fill an insert of a whole batch. Most of an insert's cost in the engine
+# is per insert (a part, the rollups' views, later merges): agents send a few hundred spans at a time, and storing each
+# request alone costs several times what blocks of thousands do. Short enough that a span is stored within a second.
+_LINGER = 0.5
 
 
 class SpanStore(Protocol):
@@ -73,6 +78,7 @@ class _Unstored:
     rows: list[SpanRow] | None  # None: decode from the segment file when its turn comes
     spans: int
     replay: Batch | None = None  # a batch an earlier run recorded, stored as it is
+    journalled: float = 0.0  # time.monotonic() when it was
 
 
 class SpanWriter:
@@ -190,7 +196,7 @@ class SpanWriter:
                 return
             kept = rows if self._spans_in_memory + len(rows) <= self._capacity else None
             self._spans_in_memory += len(rows) if kept is not None else 0
-            self._unstored.append(_Unstored(segment, kept, len(rows)))
+            self._unstored.append(_Unstored(segment, kept, len(rows), journalled=time.monotonic()))
             self._cond.notify_all()
         for item in live:
             item.future.set_result(None)
@@ -204,6 +210,7 @@ class SpanWriter:
                     self._cond.wait()
                 if not self._unstored:
                     return
+                self._linger()
                 items = self._next_items()
             try:
                 if pending is None:
@@ -222,6 +229,16 @@ class SpanWriter:
                                "start", len(self._unstored), self._journal.directory)  # fmt: skip
                     return
                 self._cond.wait(min(_RETRY_MOST, _RETRY_FIRST * 2 ** (attempts - 1)))
+
+    def _linger(self) -> None:
+        """Wait until the segments waiting make a whole batch, the oldest has waited _LINGER, or the writer closes."""
+        head = self._unstored[0]
+        if head.replay is not None:
+            return
+        self._cond.wait_for(
+            lambda: self._closing or sum(item.spans for item in self._unstored) >= self._batch_spans,
+            timeout=head.journalled + _LINGER - time.monotonic(),
+        )
 
     def _next_items(self) -> list[_Unstored]:
         """The next insert's segments: a replayed batch alone, else the segments waiting, up to a batch of spans."""

@@ -257,3 +257,27 @@ def test_the_receiver_writes_the_rows_the_in_process_exporter_writes_for_the_sam
     received = sorted(decode_protobuf(protobuf_body(sdk_spans)).rows)
     in_process = sorted(span_row(span)._replace(links_trace_state=[""] * len(span.links)) for span in sdk_spans)
     assert received == in_process
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [
+        (AnyValue(int_value=0), "0"),
+        (AnyValue(int_value=127), "127"),
+        (AnyValue(int_value=128), "128"),
+        (AnyValue(int_value=2**63 - 1), str(2**63 - 1)),
+        (AnyValue(int_value=-1), "-1"),
+        (AnyValue(int_value=-(2**63)), str(-(2**63))),
+        (AnyValue(string_value=""), ""),
+        (AnyValue(string_value="é" * 70), "é" * 70),
+        (AnyValue(string_value="x" * 300), "x" * 300),
+        (AnyValue(double_value=0.5), "0.5"),
+        (AnyValue(bool_value=True), "true"),
+    ],
+)
+@pytest.mark.parametrize("key", ["k", "", "ключ", "k" * 127, "k" * 128, "k" * 300])
+def test_attributes_of_every_size_decode_alike_whichever_way_they_are_read(key, value, stored):
+    """Short string and int attributes are read straight from their bytes, the others by protobuf: same values."""
+    request = _request(attributes=[KeyValue(key=key, value=value)])
+    assert _decode_one(request).span_attributes == {key: stored}
+    assert _decode_one(request).span_attributes == {key: stored}  # again, now from the table of known attributes
