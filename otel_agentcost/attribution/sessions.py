@@ -68,6 +68,8 @@ def recordable(value: str) -> str:
 
 
 def _text(value: Any) -> str | None:
+    if value is None:  # what most sources hold on most calls
+        return None
     if isinstance(value, str) and value.strip():
         return value.strip()
     return None
@@ -75,6 +77,8 @@ def _text(value: Any) -> str | None:
 
 def _from_headers(request: CallRequest, names: tuple[str, ...]) -> str | None:
     """The first configured header present, the call's own headers winning over the client's defaults."""
+    if not request.headers:
+        return None
     for name in names:
         for headers in reversed(request.headers):
             for key, value in headers.items():
@@ -112,6 +116,6 @@ def resolve(
                 found = _text(request.conversation_id)
             if found:
                 return Session(recordable(found), source)
-        elif found := _text(layers.get(source, {}).get(attr.SESSION_ID)):
+        elif (layer := layers.get(source)) and (found := _text(layer.get(attr.SESSION_ID))):
             return Session(found, source)
     return None

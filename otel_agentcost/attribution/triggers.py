@@ -52,12 +52,14 @@ class TriggerDetector:
 
     Agents send the same system prompt string object on every call, so the verdict on the latest one is kept (with a
     reference to it, so that its identity cannot be reused); blocks (lists) may be edited in place and are read anew.
+    The latest prompt text's verdicts are kept the same way: a tool loop's steps answer the same user message.
     """
 
     def __init__(self, settings: AttributionSettings) -> None:
         self._heartbeat = settings.heartbeat_patterns
         self._user = settings.user_patterns
         self._last_standing: tuple[object, bool] = (None, False)
+        self._last_prompt: tuple[str | None, bool, bool] = (None, False, False)  # text, heartbeat, user
 
     def is_heartbeat_prompt(self, text: str) -> bool:
         return matches(self._heartbeat, text)
@@ -75,8 +77,11 @@ class TriggerDetector:
     def detect(self, request: CallRequest) -> str | None:
         """`heartbeat`, `user`, or None when nothing in the prompt says."""
         prompt = prompt_text(request.messages)
-        if matches(self._heartbeat, prompt) or self._standing_is_heartbeat(request):
+        last, heartbeat, user = self._last_prompt
+        if prompt is not last:
+            heartbeat = matches(self._heartbeat, prompt)
+            user = bool(prompt) and matches(self._user, prompt)
+            self._last_prompt = (prompt, heartbeat, user)
+        if heartbeat or self._standing_is_heartbeat(request):
             return HEARTBEAT
-        if prompt and matches(self._user, prompt):
-            return USER
-        return None
+        return USER if user else None

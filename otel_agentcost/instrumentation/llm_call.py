@@ -214,12 +214,19 @@ class LLMCall:
 
     def merge_usage(self, usage: Usage) -> None:
         """Takes every count the provider reported; later reports (a stream's final usage) replace earlier ones."""
-        for field in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens"):
-            value = getattr(usage, field)
-            if value is not None:
-                setattr(self._usage, field, value)
+        mine = self._usage  # field by field, not a loop of getattr/setattr: this runs on every call
+        if usage.input_tokens is not None:
+            mine.input_tokens = usage.input_tokens
+        if usage.output_tokens is not None:
+            mine.output_tokens = usage.output_tokens
+        if usage.cache_read_tokens is not None:
+            mine.cache_read_tokens = usage.cache_read_tokens
+        if usage.cache_write_tokens is not None:
+            mine.cache_write_tokens = usage.cache_write_tokens
+        if usage.reasoning_tokens is not None:
+            mine.reasoning_tokens = usage.reasoning_tokens
         if usage.provider_cost_usd is not None:
-            self._usage.provider_cost_usd = usage.provider_cost_usd
+            mine.provider_cost_usd = usage.provider_cost_usd
 
     def add_output_text(self, text: str | None) -> None:
         """Counts streamed output, the basis of an estimate when the stream ends before its usage arrives."""

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import functools
 import os
+from typing import Any
+
+from .fields import field
 
 # Host suffix -> provider name (GenAI semantic convention values where one exists).
 _KNOWN_HOSTS: tuple[tuple[str, str], ...] = (
@@ -52,3 +55,36 @@ def _provider_of_host(host: str, port: int | None, default: str) -> str:
     if port == _OLLAMA_PORT:
         return "ollama"
     return host
+
+
+_ENDPOINT_CACHE_SIZE = 64
+# id of a base URL object -> (the object, its host, its port). The object is kept so that its id cannot be reused.
+_endpoints: dict[int, tuple[Any, str | None, int | None]] = {}
+
+
+def endpoint(base_url: Any) -> tuple[str | None, int | None]:
+    """The host and port of a client's base URL, read on every call. An SDK client keeps one httpx URL object, and
+    those never change, so each one's host and port are read once (its `host` property decodes IDNA every time)."""
+    known = _endpoints.get(id(base_url))
+    if known is not None and known[0] is base_url:
+        return known[1], known[2]
+    host, port = field(base_url, "host"), field(base_url, "port")
+    if type(base_url) in _immutable_urls():
+        if len(_endpoints) >= _ENDPOINT_CACHE_SIZE:
+            _endpoints.clear()
+        _endpoints[id(base_url)] = (base_url, host, port)
+    return host, port
+
+
+@functools.cache
+def _immutable_urls() -> frozenset[type]:
+    """The URL types whose objects never change: httpx2's (the SDKs') and httpx's, those that are installed."""
+    import importlib
+
+    found = set()
+    for module in ("httpx2", "httpx"):
+        try:
+            found.add(importlib.import_module(module).URL)
+        except (ImportError, AttributeError):
+            continue
+    return frozenset(found)

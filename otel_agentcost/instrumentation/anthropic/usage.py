@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..fields import count, field, text
+from ..fields import count, count_value, field, members, text, text_value
 from ..llm_call import LLMCall, Usage
 from .content import message_output
 
@@ -17,26 +17,28 @@ from .content import message_output
 def message_usage(usage: Any, *, with_output: bool = True) -> Usage | None:
     if usage is None:
         return None
-    uncached = count(usage, "input_tokens")
-    cache_read = count(usage, "cache_read_input_tokens")
-    cache_write = count(usage, "cache_creation_input_tokens")
+    values = members(usage)
+    uncached = count_value(values.get("input_tokens"))
+    cache_read = count_value(values.get("cache_read_input_tokens"))
+    cache_write = count_value(values.get("cache_creation_input_tokens"))
     total_input = None if uncached is None else uncached + (cache_read or 0) + (cache_write or 0)
     return Usage(
         input_tokens=total_input,
-        output_tokens=count(usage, "output_tokens") if with_output else None,
+        output_tokens=count_value(values.get("output_tokens")) if with_output else None,
         cache_read_tokens=cache_read,
         cache_write_tokens=cache_write,
-        reasoning_tokens=count(usage, "output_tokens_details", "thinking_tokens"),
+        reasoning_tokens=count_value(field(values.get("output_tokens_details"), "thinking_tokens")),
     )
 
 
 def record_message(call: LLMCall, message: Any) -> None:
-    reason = text(message, "stop_reason")
+    values = members(message)
+    reason = text_value(values.get("stop_reason"))
     call.record_response(
-        response_id=text(message, "id"),
-        response_model=text(message, "model"),
+        response_id=text_value(values.get("id")),
+        response_model=text_value(values.get("model")),
         finish_reasons=[reason] if reason else None,
-        usage=message_usage(field(message, "usage")),
+        usage=message_usage(values.get("usage")),
     )
     if call.content is not None:
         call.content.record_output(message_output, message)

@@ -18,7 +18,7 @@ from ...attribution import requests
 from ..fields import body_of, field
 from ..guard import quietly
 from ..llm_call import CallSettings, LLMCall
-from ..providers import provider_for
+from ..providers import endpoint, provider_for
 from ..streams import AsyncStreamProxy, StreamObserver, SyncStreamProxy
 from ..wrapping import Settle, finish_with, run_async, run_sync
 from .content import chat_input, responses_input
@@ -84,8 +84,7 @@ _CONTENT_INPUT = {"chat": chat_input, "responses": responses_input}
 
 def _start(settings: CallSettings, target: Target, instance: Any, kwargs: Mapping[str, Any]) -> LLMCall:
     client = field(instance, "_client")
-    base_url = field(client, "base_url")
-    host, port = field(base_url, "host"), field(base_url, "port")
+    host, port = endpoint(field(client, "base_url"))
     return LLMCall(
         settings,
         operation="embeddings" if target.kind == "embeddings" else "chat",
