@@ -30,7 +30,11 @@ def matches(patterns: Sequence[re.Pattern[str]], text: str) -> bool:
 def prompt_text(messages: Sequence[Any]) -> str:
     """The text of the latest user message that has any (the prompt this call answers); '' when none has."""
     for message in reversed(messages):
-        if role_of(message) == "user" and (text := text_of(message, SCAN_CHARS)):
+        if type(message) is dict and type(content := message.get("content")) is str:
+            # The common message, a dict with text content, read inline: this runs on every call.
+            if content and (message.get("role") or message.get("type")) == "user":
+                return content[:SCAN_CHARS]
+        elif role_of(message) == "user" and (text := text_of(message, SCAN_CHARS)):
             return text
     return ""
 

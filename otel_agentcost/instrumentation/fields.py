@@ -133,7 +133,7 @@ def body_of(result: Any) -> Any:
     A raw response whose body the caller has not read yet (`with_streaming_response`) gives None: reading it here
     would consume what the caller is about to read.
     """
-    http_response = field(result, "http_response")  # not getattr: a miss on a pydantic model is slow
+    http_response = members(result).get("http_response")  # not getattr: a miss on a pydantic model is slow
     if http_response is None or not hasattr(result, "parse"):
         return result
     if not getattr(http_response, "is_closed", False):

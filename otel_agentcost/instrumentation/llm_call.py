@@ -253,7 +253,8 @@ class LLMCall:
         if error is None:
             self._estimate_missing_counts(abandoned)
         usage = self._usage
-        values = {**self._response_values, **usage_attributes(usage)}
+        values = self._response_values  # the call's own dict, set once: added to, not copied
+        values.update(usage_attributes(usage))
         values.update(cost_attributes(self._settings.prices, self._response_model or self._model, usage))
         if self._context is not None:
             values.update(self._context.token_attributes(usage.input_tokens))

@@ -27,7 +27,7 @@ def message_usage(usage: Any, *, with_output: bool = True) -> Usage | None:
         output_tokens=count_value(values.get("output_tokens")) if with_output else None,
         cache_read_tokens=cache_read,
         cache_write_tokens=cache_write,
-        reasoning_tokens=count_value(field(values.get("output_tokens_details"), "thinking_tokens")),
+        reasoning_tokens=count_value(members(values.get("output_tokens_details")).get("thinking_tokens")),
     )
 
 
@@ -51,12 +51,15 @@ class MessageEventObserver:
         self._call = call
 
     def observe(self, event: Any) -> bool:
-        kind = text(event, "type")
+        """Runs on every event: the event is read through `members` once."""
+        values = members(event)
+        kind = text_value(values.get("type"))
         if kind == "content_block_delta":
-            delta = field(event, "delta")
-            self._call.add_output_text(text(delta, "text") or text(delta, "partial_json") or text(delta, "thinking"))
+            delta = members(values.get("delta"))
+            said = text_value(delta.get("text")) or text_value(delta.get("partial_json"))
+            self._call.add_output_text(said or text_value(delta.get("thinking")))
         elif kind == "message_start":
-            message = field(event, "message")
+            message = values.get("message")
             # The start event's output count is a placeholder; the final one comes with message_delta.
             self._call.record_response(
                 response_id=text(message, "id"),
@@ -64,8 +67,8 @@ class MessageEventObserver:
                 usage=message_usage(field(message, "usage"), with_output=False),
             )
         elif kind == "message_delta":
-            reason = text(event, "delta", "stop_reason")
-            usage = field(event, "usage")
+            reason = text(values.get("delta"), "stop_reason")
+            usage = values.get("usage")
             final = message_usage(usage) if count(usage, "input_tokens") is not None else None
             if final is None:
                 final = Usage(output_tokens=count(usage, "output_tokens"))

@@ -15,7 +15,7 @@ from typing import Any
 from wrapt import wrap_function_wrapper
 
 from ...attribution import requests
-from ..fields import body_of, field
+from ..fields import body_of
 from ..guard import quietly
 from ..llm_call import CallSettings, LLMCall
 from ..providers import endpoint, provider_for
@@ -83,8 +83,8 @@ _CONTENT_INPUT = {"chat": chat_input, "responses": responses_input}
 
 
 def _start(settings: CallSettings, target: Target, instance: Any, kwargs: Mapping[str, Any]) -> LLMCall:
-    client = field(instance, "_client")
-    host, port = endpoint(field(client, "base_url"))
+    client = getattr(instance, "_client", None)  # an SDK resource and its client: plain attribute reads
+    host, port = endpoint(getattr(client, "base_url", None))
     return LLMCall(
         settings,
         operation="embeddings" if target.kind == "embeddings" else "chat",

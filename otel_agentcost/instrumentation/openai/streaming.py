@@ -20,7 +20,8 @@ class ChatChunkObserver:
         self._finish_reasons: list[str] = []
 
     def observe(self, chunk: Any) -> bool:
-        """Runs on every chunk: each object is read through `members` once."""
+        """Runs on every chunk: each object is read through `members` once, and a value is handed on only when it
+        is text (`add_output_text` ignores anything else, so skipping the call is the same)."""
         call = self._call
         values = members(chunk)
         if not self._seen_id:
@@ -32,10 +33,14 @@ class ChatChunkObserver:
         for choice in items_value(sent_choices):
             choice_values = members(choice)
             delta = members(choice_values.get("delta"))
-            call.add_output_text(text_value(delta.get("content")))
-            for tool_call in items_value(delta.get("tool_calls")):
-                call.add_output_text(text(tool_call, "function", "arguments"))
-            if reason := text_value(choice_values.get("finish_reason")):
+            content = delta.get("content")
+            if content and isinstance(content, str):
+                call.add_output_text(content)
+            if delta.get("tool_calls"):
+                for tool_call in items_value(delta.get("tool_calls")):
+                    call.add_output_text(text(tool_call, "function", "arguments"))
+            reason = choice_values.get("finish_reason")
+            if reason and isinstance(reason, str):
                 self._finish_reasons.append(reason)
                 call.record_response(finish_reasons=self._finish_reasons)
         usage = values.get("usage")

@@ -17,8 +17,8 @@ def chat_usage(usage: Any) -> Usage | None:
     return Usage(
         input_tokens=count_value(values.get("prompt_tokens")),
         output_tokens=count_value(values.get("completion_tokens")),
-        cache_read_tokens=count_value(field(values.get("prompt_tokens_details"), "cached_tokens")),
-        reasoning_tokens=count_value(field(values.get("completion_tokens_details"), "reasoning_tokens")),
+        cache_read_tokens=count_value(members(values.get("prompt_tokens_details")).get("cached_tokens")),
+        reasoning_tokens=count_value(members(values.get("completion_tokens_details")).get("reasoning_tokens")),
         provider_cost_usd=amount_value(values.get("cost")),
     )
 
