@@ -79,12 +79,16 @@ def _from_headers(request: CallRequest, names: tuple[str, ...]) -> str | None:
     """The first configured header present, the call's own headers winning over the client's defaults."""
     if not request.headers:
         return None
-    for name in names:
-        for headers in reversed(request.headers):
-            for key, value in headers.items():
-                if isinstance(key, str) and key.lower() == name and (found := _text(value)):
-                    return found
-    return None
+    # One pass over the headers (an SDK's defaults are a dozen), each key lowered once, then the names by priority.
+    wanted = frozenset(names)
+    first: dict[str, str] = {}  # name -> its first value with text, the call's own headers first
+    for headers in reversed(request.headers):
+        for key, value in headers.items():
+            if not isinstance(key, str) or (name := key.lower()) not in wanted or name in first:
+                continue
+            if found := _text(value):
+                first[name] = found
+    return next((first[name] for name in names if name in first), None)
 
 
 def _from_metadata(request: CallRequest, keys: tuple[str, ...]) -> str | None:
