@@ -41,9 +41,13 @@ def prompt_text(messages: Sequence[Any]) -> str:
 
 def standing_prompt(request: CallRequest) -> Any:
     """The system prompt: the request's own field, or a leading system / developer message's content."""
-    if request.system is None and request.messages and role_of(request.messages[0]) in STANDING_ROLES:
-        return fields_of(request.messages[0]).get("content")
-    return request.system
+    if request.system is not None or not request.messages:
+        return request.system
+    first = request.messages[0]
+    if type(first) is dict:  # the common message, read inline: this runs on every call
+        role = first.get("role") or first.get("type")
+        return first.get("content") if isinstance(role, str) and role in STANDING_ROLES else None
+    return fields_of(first).get("content") if role_of(first) in STANDING_ROLES else None
 
 
 def first_line(standing: Any) -> str:

@@ -49,10 +49,24 @@ def members(obj: Any) -> Mapping[str, Any]:
     if obj is None:
         return _NOTHING
     values = getattr(obj, "__dict__", None)
-    if type(values) is dict and hasattr(type(obj), "__pydantic_fields__"):
+    if type(values) is dict and _is_model_type(type(obj)):
         extra = getattr(obj, "__pydantic_extra__", None)
         return {**extra, **values} if type(extra) is dict and extra else values
     return _Fields(obj)
+
+
+_MODEL_TYPES: dict[type, bool] = {}  # type -> whether it is a pydantic model's: a handful of SDK response types
+_MODEL_TYPES_SIZE = 1024  # a bound for a process that makes classes on the fly
+
+
+def _is_model_type(cls: type) -> bool:
+    """Whether `cls` is a pydantic model class, remembered per class (the class attribute lookup goes up the MRO)."""
+    known = _MODEL_TYPES.get(cls)
+    if known is None:
+        if len(_MODEL_TYPES) >= _MODEL_TYPES_SIZE:
+            _MODEL_TYPES.clear()
+        known = _MODEL_TYPES[cls] = hasattr(cls, "__pydantic_fields__")
+    return known
 
 
 class _Fields(Mapping[str, Any]):

@@ -57,6 +57,16 @@ def _provider_of_host(host: str, port: int | None, default: str) -> str:
     return host
 
 
+def base_url_of(client: Any) -> Any:
+    """A client's base URL. The SDKs' `base_url` property returns the client's `_base_url`, and openai 3's imports a
+    module to do so on every read (as costly as the rest of a call's endpoint work), so `_base_url` is read first; the
+    property is the fallback for a client that has no such field."""
+    values = getattr(client, "__dict__", None)
+    if type(values) is dict and (url := values.get("_base_url")) is not None:
+        return url
+    return getattr(client, "base_url", None)
+
+
 _ENDPOINT_CACHE_SIZE = 64
 # id of a base URL object -> (the object, its host, its port). The object is kept so that its id cannot be reused.
 _endpoints: dict[int, tuple[Any, str | None, int | None]] = {}

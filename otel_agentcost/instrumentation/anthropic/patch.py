@@ -20,7 +20,7 @@ from ...attribution import requests
 from ..fields import body_of
 from ..guard import quietly
 from ..llm_call import CallSettings, LLMCall
-from ..providers import endpoint
+from ..providers import base_url_of, endpoint
 from ..streams import AsyncStreamProxy, SyncStreamProxy
 from ..wrapping import Settle, finish_with, run_async, run_sync
 from . import sdk_content, sdk_spans
@@ -44,7 +44,7 @@ def _sdk_traces(instance: Any) -> bool:
 
 def _start(settings: CallSettings, instance: Any, kwargs: Mapping[str, Any], *, stream: bool) -> LLMCall:
     client = getattr(instance, "_client", None)
-    host, port = endpoint(getattr(client, "base_url", None))
+    host, port = endpoint(base_url_of(client))
     model = kwargs.get("model")
     call = LLMCall(
         settings,
