@@ -250,9 +250,9 @@ class LLMCall:
     def _record_end(self, error: BaseException | None, abandoned: bool) -> None:
         if self.content is not None:
             self.content.finish()
-        if error is None:
-            self._estimate_missing_counts(abandoned)
         usage = self._usage
+        if error is None and (usage.input_tokens is None or usage.output_tokens is None):
+            self._estimate_missing_counts(abandoned)
         values = self._response_values  # the call's own dict, set once: added to, not copied
         values.update(usage_attributes(usage))
         values.update(cost_attributes(self._settings.prices, self._response_model or self._model, usage))

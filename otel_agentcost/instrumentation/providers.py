@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 from typing import Any
 
 from .fields import field
@@ -36,9 +37,34 @@ _KNOWN_HOSTS: tuple[tuple[str, str], ...] = (
 _OLLAMA_PORT = 11434
 
 
+_PROVIDER_ENV = "AGENTCOST_PROVIDER_NAME"
+
+
+def _environ_reader(name: str) -> Callable[[], str]:
+    """Reads the variable `name` as `os.environ.get(name, "")` does, on every call (it may change at run time).
+    `os.environ.get` raises and catches a KeyError inside when the variable is unset, the usual case, at about 8k
+    instructions a read; CPython's `os.environ` keeps its entries in the dict `_data` under encoded keys, which is
+    read directly when it is there."""
+    environ = os.environ
+    data = getattr(environ, "_data", None)
+    encode, decode = getattr(environ, "encodekey", None), getattr(environ, "decodevalue", None)
+    if type(data) is not dict or encode is None or decode is None:
+        return lambda: environ.get(name, "")
+    key = encode(name)
+
+    def read() -> str:
+        raw = data.get(key)
+        return "" if raw is None else decode(raw)
+
+    return read
+
+
+_forced_provider = _environ_reader(_PROVIDER_ENV)
+
+
 def provider_for(host: str | None, port: int | None, default: str) -> str:
     """The provider behind `host:port`; `default` (the SDK's own vendor) when the host is unknown or absent."""
-    forced = os.environ.get("AGENTCOST_PROVIDER_NAME", "").strip()
+    forced = _forced_provider().strip()
     if forced:
         return forced
     if not host:
