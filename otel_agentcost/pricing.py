@@ -101,14 +101,15 @@ class ModelPrice:
         self, *, input_tokens: int, output_tokens: int, cache_read_tokens: int = 0, cache_write_tokens: int = 0
     ) -> float:
         """USD for one call; `input_tokens` includes cached input, as the GenAI conventions count it."""
-        counts = {
-            "input_tokens": input_tokens,
-            "output_tokens": output_tokens,
-            "cache_read_tokens": cache_read_tokens,
-            "cache_write_tokens": cache_write_tokens,
-        }
-        negative = {name: value for name, value in counts.items() if value < 0}
-        if negative:
+        if input_tokens < 0 or output_tokens < 0 or cache_read_tokens < 0 or cache_write_tokens < 0:
+            # The error names the bad counts; the check itself builds nothing, since it runs on every call.
+            counts = {
+                "input_tokens": input_tokens,
+                "output_tokens": output_tokens,
+                "cache_read_tokens": cache_read_tokens,
+                "cache_write_tokens": cache_write_tokens,
+            }
+            negative = {name: value for name, value in counts.items() if value < 0}
             raise ValueError(f"token counts must be zero or more, got {negative}")
         uncached = max(input_tokens - cache_read_tokens - cache_write_tokens, 0)
         read_price = self.input_per_mtok if self.cache_read_per_mtok is None else self.cache_read_per_mtok

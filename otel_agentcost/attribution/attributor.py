@@ -72,10 +72,13 @@ class CallAttributor:
     def _base(self, layers: Layers, request: CallRequest | None) -> tuple[dict[str, AttributeValue], Session | None]:
         values: dict[str, AttributeValue] = {}
         for name in LAYERS:
-            values.update(layers.get(name, {}))
+            found = layers.get(name)
+            if found:
+                values.update(found)
         session = resolve(self.settings, layers, request)
-        for key in _SESSION_KEYS:
-            values.pop(key, None)
+        if values:  # outside any scope, with no baggage or variables (zero-code), there is nothing to pop
+            for key in _SESSION_KEYS:
+                values.pop(key, None)
         if session is not None:
             values[attr.SESSION_ID] = values[attr.GEN_AI_CONVERSATION_ID] = session.session_id
         return values, session

@@ -28,16 +28,28 @@ class CallRequest(NamedTuple):
     continues: bool = False  # the server keeps the earlier turns (OpenAI `previous_response_id`, `conversation`)
 
 
+# These run on every call, mostly on None, dicts and lists: those are told by their exact type before the slower
+# ABC checks.
 def _mapping(value: Any) -> Mapping[str, Any] | None:
+    if value is None or type(value) is dict:
+        return value
     return value if isinstance(value, Mapping) else None
 
 
 def _headers(client: Any, extra: Any) -> tuple[Mapping[str, Any], ...]:
-    found = [headers for headers in (getattr(client, "_custom_headers", None), extra) if isinstance(headers, Mapping)]
-    return tuple(found)
+    """The client's default headers and the call's own, those that are non-empty mappings."""
+    defaults = _mapping(getattr(client, "_custom_headers", None))
+    extra = _mapping(extra)
+    if defaults and extra:
+        return (defaults, extra)
+    if defaults:
+        return (defaults,)
+    return (extra,) if extra else ()
 
 
 def _sequence(value: Any) -> Sequence[Any]:
+    if type(value) is list:
+        return value
     return value if isinstance(value, Sequence) and not isinstance(value, (str, bytes)) else ()
 
 

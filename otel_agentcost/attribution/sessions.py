@@ -68,6 +68,8 @@ def recordable(value: str) -> str:
 
 
 def _text(value: Any) -> str | None:
+    if value is None:  # what most sources hold on most calls
+        return None
     if isinstance(value, str) and value.strip():
         return value.strip()
     return None
@@ -75,12 +77,18 @@ def _text(value: Any) -> str | None:
 
 def _from_headers(request: CallRequest, names: tuple[str, ...]) -> str | None:
     """The first configured header present, the call's own headers winning over the client's defaults."""
-    for name in names:
-        for headers in reversed(request.headers):
-            for key, value in headers.items():
-                if isinstance(key, str) and key.lower() == name and (found := _text(value)):
-                    return found
-    return None
+    if not request.headers:
+        return None
+    # One pass over the headers (an SDK's defaults are a dozen), each key lowered once, then the names by priority.
+    wanted = frozenset(names)
+    first: dict[str, str] = {}  # name -> its first value with text, the call's own headers first
+    for headers in reversed(request.headers):
+        for key, value in headers.items():
+            if not isinstance(key, str) or (name := key.lower()) not in wanted or name in first:
+                continue
+            if found := _text(value):
+                first[name] = found
+    return next((first[name] for name in names if name in first), None)
 
 
 def _from_metadata(request: CallRequest, keys: tuple[str, ...]) -> str | None:
@@ -112,6 +120,6 @@ def resolve(
                 found = _text(request.conversation_id)
             if found:
                 return Session(recordable(found), source)
-        elif found := _text(layers.get(source, {}).get(attr.SESSION_ID)):
+        elif (layer := layers.get(source)) and (found := _text(layer.get(attr.SESSION_ID))):
             return Session(found, source)
     return None

@@ -30,16 +30,24 @@ def matches(patterns: Sequence[re.Pattern[str]], text: str) -> bool:
 def prompt_text(messages: Sequence[Any]) -> str:
     """The text of the latest user message that has any (the prompt this call answers); '' when none has."""
     for message in reversed(messages):
-        if role_of(message) == "user" and (text := text_of(message, SCAN_CHARS)):
+        if type(message) is dict and type(content := message.get("content")) is str:
+            # The common message, a dict with text content, read inline: this runs on every call.
+            if content and (message.get("role") or message.get("type")) == "user":
+                return content[:SCAN_CHARS]
+        elif role_of(message) == "user" and (text := text_of(message, SCAN_CHARS)):
             return text
     return ""
 
 
 def standing_prompt(request: CallRequest) -> Any:
     """The system prompt: the request's own field, or a leading system / developer message's content."""
-    if request.system is None and request.messages and role_of(request.messages[0]) in STANDING_ROLES:
-        return fields_of(request.messages[0]).get("content")
-    return request.system
+    if request.system is not None or not request.messages:
+        return request.system
+    first = request.messages[0]
+    if type(first) is dict:  # the common message, read inline: this runs on every call
+        role = first.get("role") or first.get("type")
+        return first.get("content") if isinstance(role, str) and role in STANDING_ROLES else None
+    return fields_of(first).get("content") if role_of(first) in STANDING_ROLES else None
 
 
 def first_line(standing: Any) -> str:
@@ -52,12 +60,14 @@ class TriggerDetector:
 
     Agents send the same system prompt string object on every call, so the verdict on the latest one is kept (with a
     reference to it, so that its identity cannot be reused); blocks (lists) may be edited in place and are read anew.
+    The latest prompt text's verdicts are kept the same way: a tool loop's steps answer the same user message.
     """
 
     def __init__(self, settings: AttributionSettings) -> None:
         self._heartbeat = settings.heartbeat_patterns
         self._user = settings.user_patterns
         self._last_standing: tuple[object, bool] = (None, False)
+        self._last_prompt: tuple[str | None, bool, bool] = (None, False, False)  # text, heartbeat, user
 
     def is_heartbeat_prompt(self, text: str) -> bool:
         return matches(self._heartbeat, text)
@@ -75,8 +85,11 @@ class TriggerDetector:
     def detect(self, request: CallRequest) -> str | None:
         """`heartbeat`, `user`, or None when nothing in the prompt says."""
         prompt = prompt_text(request.messages)
-        if matches(self._heartbeat, prompt) or self._standing_is_heartbeat(request):
+        last, heartbeat, user = self._last_prompt
+        if prompt is not last:
+            heartbeat = matches(self._heartbeat, prompt)
+            user = bool(prompt) and matches(self._user, prompt)
+            self._last_prompt = (prompt, heartbeat, user)
+        if heartbeat or self._standing_is_heartbeat(request):
             return HEARTBEAT
-        if prompt and matches(self._user, prompt):
-            return USER
-        return None
+        return USER if user else None

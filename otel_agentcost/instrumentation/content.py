@@ -135,13 +135,21 @@ def redact_recorded(span: Span) -> None:
     writes the same attributes in its own content mode (`ANTHROPIC_OPEN_TELEMETRY_TRACES_CONTENT_MODE=content`),
     unmasked. Whoever recorded it, content leaves through this package's spans masked."""
     values = getattr(span, "attributes", None) or {}
+    # One pass over the span's keys: on the SDK's attribute mapping a lookup that misses raises inside, and content
+    # is usually absent.
+    present = _CONTENT_NAMES.intersection(values)
     masked = {}
     for name in (INPUT_MESSAGES, OUTPUT_MESSAGES, SYSTEM_INSTRUCTIONS):
+        if name not in present:
+            continue
         value = values.get(name)
         if isinstance(value, str) and (redacted := _redacted_json(value)) != value:
             masked[name] = redacted
     if masked:
         span.set_attributes(masked)
+
+
+_CONTENT_NAMES = frozenset({INPUT_MESSAGES, OUTPUT_MESSAGES, SYSTEM_INSTRUCTIONS})
 
 
 def _redacted_json(text: str) -> str:

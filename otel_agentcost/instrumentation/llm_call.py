@@ -214,12 +214,19 @@ class LLMCall:
 
     def merge_usage(self, usage: Usage) -> None:
         """Takes every count the provider reported; later reports (a stream's final usage) replace earlier ones."""
-        for field in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "reasoning_tokens"):
-            value = getattr(usage, field)
-            if value is not None:
-                setattr(self._usage, field, value)
+        mine = self._usage  # field by field, not a loop of getattr/setattr: this runs on every call
+        if usage.input_tokens is not None:
+            mine.input_tokens = usage.input_tokens
+        if usage.output_tokens is not None:
+            mine.output_tokens = usage.output_tokens
+        if usage.cache_read_tokens is not None:
+            mine.cache_read_tokens = usage.cache_read_tokens
+        if usage.cache_write_tokens is not None:
+            mine.cache_write_tokens = usage.cache_write_tokens
+        if usage.reasoning_tokens is not None:
+            mine.reasoning_tokens = usage.reasoning_tokens
         if usage.provider_cost_usd is not None:
-            self._usage.provider_cost_usd = usage.provider_cost_usd
+            mine.provider_cost_usd = usage.provider_cost_usd
 
     def add_output_text(self, text: str | None) -> None:
         """Counts streamed output, the basis of an estimate when the stream ends before its usage arrives."""
@@ -243,10 +250,11 @@ class LLMCall:
     def _record_end(self, error: BaseException | None, abandoned: bool) -> None:
         if self.content is not None:
             self.content.finish()
-        if error is None:
-            self._estimate_missing_counts(abandoned)
         usage = self._usage
-        values = {**self._response_values, **usage_attributes(usage)}
+        if error is None and (usage.input_tokens is None or usage.output_tokens is None):
+            self._estimate_missing_counts(abandoned)
+        values = self._response_values  # the call's own dict, set once: added to, not copied
+        values.update(usage_attributes(usage))
         values.update(cost_attributes(self._settings.prices, self._response_model or self._model, usage))
         if self._context is not None:
             values.update(self._context.token_attributes(usage.input_tokens))

@@ -25,14 +25,6 @@ class StreamObserver(Protocol):
         ...
 
 
-def _observe(observer: StreamObserver, item: Any) -> bool:
-    try:
-        return observer.observe(item)
-    except Exception:
-        _log.debug("agentcost: could not read a stream item", exc_info=True)
-        return True
-
-
 def _abandon(call: LLMCall) -> None:
     call.finish(abandoned=True)
 
@@ -49,6 +41,7 @@ class SyncStreamProxy(wrapt.ObjectProxy):  # type: ignore[misc]
         return self
 
     def __next__(self) -> Any:
+        """Runs on every item, so the observer is called inline rather than through a helper."""
         while True:
             try:
                 item = self.__wrapped__.__next__()
@@ -58,7 +51,12 @@ class SyncStreamProxy(wrapt.ObjectProxy):  # type: ignore[misc]
             except BaseException as error:
                 self._self_call.finish(error)
                 raise
-            if _observe(self._self_observer, item):
+            try:
+                shown = self._self_observer.observe(item)
+            except Exception:
+                _log.debug("agentcost: could not read a stream item", exc_info=True)
+                shown = True
+            if shown:
                 return item
 
     def __enter__(self) -> SyncStreamProxy:
@@ -92,6 +90,7 @@ class AsyncStreamProxy(wrapt.ObjectProxy):  # type: ignore[misc]
         return self
 
     async def __anext__(self) -> Any:
+        """As `SyncStreamProxy.__next__`."""
         while True:
             try:
                 item = await self.__wrapped__.__anext__()
@@ -101,7 +100,12 @@ class AsyncStreamProxy(wrapt.ObjectProxy):  # type: ignore[misc]
             except BaseException as error:
                 self._self_call.finish(error)
                 raise
-            if _observe(self._self_observer, item):
+            try:
+                shown = self._self_observer.observe(item)
+            except Exception:
+                _log.debug("agentcost: could not read a stream item", exc_info=True)
+                shown = True
+            if shown:
                 return item
 
     async def __aenter__(self) -> AsyncStreamProxy:

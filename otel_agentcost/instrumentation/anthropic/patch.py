@@ -17,9 +17,10 @@ from opentelemetry import trace
 from wrapt import wrap_function_wrapper
 
 from ...attribution import requests
-from ..fields import body_of, field
+from ..fields import body_of
 from ..guard import quietly
 from ..llm_call import CallSettings, LLMCall
+from ..providers import base_url_of, endpoint
 from ..streams import AsyncStreamProxy, SyncStreamProxy
 from ..wrapping import Settle, finish_with, run_async, run_sync
 from . import sdk_content, sdk_spans
@@ -43,15 +44,15 @@ def _sdk_traces(instance: Any) -> bool:
 
 def _start(settings: CallSettings, instance: Any, kwargs: Mapping[str, Any], *, stream: bool) -> LLMCall:
     client = getattr(instance, "_client", None)
-    base_url = getattr(client, "base_url", None)
+    host, port = endpoint(base_url_of(client))
     model = kwargs.get("model")
     call = LLMCall(
         settings,
         operation="chat",
         provider=getattr(client, "_gen_ai_provider_name", None) or "anthropic",
         model=model if isinstance(model, str) else None,
-        server_address=field(base_url, "host"),
-        server_port=field(base_url, "port"),
+        server_address=host,
+        server_port=port,
         stream=stream,
         request_payload=[kwargs.get("system"), kwargs.get("messages")],
         request=requests.anthropic_call(client, kwargs),

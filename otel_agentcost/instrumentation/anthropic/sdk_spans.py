@@ -15,7 +15,7 @@ from ... import attributes as attr
 from ...attribution import CallRequest, ContextShare, requests
 from ...processor import stamp
 from ..content import CallContent, redact_recorded
-from ..fields import count
+from ..fields import count_value
 from ..guard import quietly
 from ..llm_call import CallSettings, Usage, call_attribution, cost_attributes
 from .content import messages_input
@@ -55,11 +55,11 @@ def complete_sdk_span(span: Any, settings: CallSettings, context: ContextShare |
     if values.get(attr.GEN_AI_OPERATION_NAME) != "chat":
         return
     # The SDK copies any int the body had, negative ones included; only real counts are priced.
-    cache_write = count(values, attr.GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS)
+    cache_write = count_value(values.get(attr.GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS))
     usage = Usage(
-        input_tokens=count(values, attr.GEN_AI_USAGE_INPUT_TOKENS),
-        output_tokens=count(values, attr.GEN_AI_USAGE_OUTPUT_TOKENS),
-        cache_read_tokens=count(values, attr.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS),
+        input_tokens=count_value(values.get(attr.GEN_AI_USAGE_INPUT_TOKENS)),
+        output_tokens=count_value(values.get(attr.GEN_AI_USAGE_OUTPUT_TOKENS)),
+        cache_read_tokens=count_value(values.get(attr.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS)),
         cache_write_tokens=cache_write,
     )
     extra: dict[str, Any] = {}

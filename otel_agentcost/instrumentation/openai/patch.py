@@ -15,10 +15,10 @@ from typing import Any
 from wrapt import wrap_function_wrapper
 
 from ...attribution import requests
-from ..fields import body_of, field
+from ..fields import body_of
 from ..guard import quietly
 from ..llm_call import CallSettings, LLMCall
-from ..providers import provider_for
+from ..providers import base_url_of, endpoint, provider_for
 from ..streams import AsyncStreamProxy, StreamObserver, SyncStreamProxy
 from ..wrapping import Settle, finish_with, run_async, run_sync
 from .content import chat_input, responses_input
@@ -83,9 +83,8 @@ _CONTENT_INPUT = {"chat": chat_input, "responses": responses_input}
 
 
 def _start(settings: CallSettings, target: Target, instance: Any, kwargs: Mapping[str, Any]) -> LLMCall:
-    client = field(instance, "_client")
-    base_url = field(client, "base_url")
-    host, port = field(base_url, "host"), field(base_url, "port")
+    client = getattr(instance, "_client", None)  # an SDK resource and its client: plain attribute reads
+    host, port = endpoint(base_url_of(client))
     return LLMCall(
         settings,
         operation="embeddings" if target.kind == "embeddings" else "chat",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..fields import field, items, text
+from ..fields import field, items_value, members, text, text_value
 from ..llm_call import LLMCall
 from .usage import chat_usage, record_response
 
@@ -20,19 +20,30 @@ class ChatChunkObserver:
         self._finish_reasons: list[str] = []
 
     def observe(self, chunk: Any) -> bool:
+        """Runs on every chunk: each object is read through `members` once, and a value is handed on only when it
+        is text (`add_output_text` ignores anything else, so skipping the call is the same)."""
         call = self._call
+        values = members(chunk)
         if not self._seen_id:
             self._seen_id = True
-            call.record_response(response_id=text(chunk, "id"), response_model=text(chunk, "model"))
-        sent_choices = field(chunk, "choices")
-        for choice in items(sent_choices):
-            call.add_output_text(text(choice, "delta", "content"))
-            for tool_call in items(choice, "delta", "tool_calls"):
-                call.add_output_text(text(tool_call, "function", "arguments"))
-            if reason := text(choice, "finish_reason"):
+            call.record_response(
+                response_id=text_value(values.get("id")), response_model=text_value(values.get("model"))
+            )
+        sent_choices = values.get("choices")
+        for choice in items_value(sent_choices):
+            choice_values = members(choice)
+            delta = members(choice_values.get("delta"))
+            content = delta.get("content")
+            if content and isinstance(content, str):
+                call.add_output_text(content)
+            if delta.get("tool_calls"):
+                for tool_call in items_value(delta.get("tool_calls")):
+                    call.add_output_text(text(tool_call, "function", "arguments"))
+            reason = choice_values.get("finish_reason")
+            if reason and isinstance(reason, str):
                 self._finish_reasons.append(reason)
                 call.record_response(finish_reasons=self._finish_reasons)
-        usage = field(chunk, "usage")
+        usage = values.get("usage")
         if usage is not None:
             call.record_response(usage=chat_usage(usage))
             # Only the usage-only chunk is ours to hide: `choices` empty, not missing or garbled.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..fields import amount, count, field, items, text
+from ..fields import amount, amount_value, count, count_value, field, items_value, members, text, text_value
 from ..llm_call import LLMCall, Usage
 from .content import chat_output, responses_output
 
@@ -13,12 +13,13 @@ def chat_usage(usage: Any) -> Usage | None:
     """Chat completions usage: `prompt_tokens` already includes the cached tokens, as the conventions want."""
     if usage is None:
         return None
+    values = members(usage)
     return Usage(
-        input_tokens=count(usage, "prompt_tokens"),
-        output_tokens=count(usage, "completion_tokens"),
-        cache_read_tokens=count(usage, "prompt_tokens_details", "cached_tokens"),
-        reasoning_tokens=count(usage, "completion_tokens_details", "reasoning_tokens"),
-        provider_cost_usd=amount(usage, "cost"),
+        input_tokens=count_value(values.get("prompt_tokens")),
+        output_tokens=count_value(values.get("completion_tokens")),
+        cache_read_tokens=count_value(members(values.get("prompt_tokens_details")).get("cached_tokens")),
+        reasoning_tokens=count_value(members(values.get("completion_tokens_details")).get("reasoning_tokens")),
+        provider_cost_usd=amount_value(values.get("cost")),
     )
 
 
@@ -41,12 +42,13 @@ def embeddings_usage(usage: Any) -> Usage | None:
 
 
 def record_chat_completion(call: LLMCall, completion: Any) -> None:
-    choices = items(completion, "choices")
+    values = members(completion)
+    choices = items_value(values.get("choices"))
     call.record_response(
-        response_id=text(completion, "id"),
-        response_model=text(completion, "model"),
-        finish_reasons=[reason for choice in choices if (reason := text(choice, "finish_reason"))],
-        usage=chat_usage(field(completion, "usage")),
+        response_id=text_value(values.get("id")),
+        response_model=text_value(values.get("model")),
+        finish_reasons=[reason for choice in choices if (reason := text_value(members(choice).get("finish_reason")))],
+        usage=chat_usage(values.get("usage")),
     )
     if call.content is not None:
         call.content.record_output(chat_output, completion)
