@@ -94,7 +94,9 @@ class Deliverer:
         When it fails, the next file is tried at once: if that one is taken, the store is up and refuses this
         batch (a permanent error, such as a request it rejects as malformed), and after `REFUSALS` such refusals
         the file is moved aside so that it does not hold back everything behind it. If both fail, the store is
-        down: pause, then start again from the oldest.
+        down: pause, then start again from the oldest. A store that comes back between the two attempts takes the
+        next file first: that batch then arrives ahead of the older one, the one case where order gives way (to
+        the store, whose tables sort by time, order does not matter; a batch held back behind the oldest would).
         """
         claim = self._directory.claim_oldest()
         if claim is None:
