@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import math
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -191,6 +192,9 @@ def plain(value: Any) -> Any:
     return value
 
 
+REQUEST_ID = re.compile(r"req_[0-9A-Za-z]+")
+
+
 def outcome(case: Case, client: Any) -> tuple[list[Any], tuple[type, str] | None]:
     """What the caller sees: each item it receives (the result, or each streamed item) and the exception, if any."""
     received: list[Any] = []
@@ -202,7 +206,8 @@ def outcome(case: Case, client: Any) -> tuple[list[Any], tuple[type, str] | None
         else:
             received.append(plain(result))
     except Exception as error:
-        return received, (type(error), str(error))
+        # The stand-in gives every reply its own request id, as the APIs do, and newer SDKs quote it in the message.
+        return received, (type(error), REQUEST_ID.sub("req_<id>", str(error)))
     return received, None
 
 
