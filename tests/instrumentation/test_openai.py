@@ -110,6 +110,38 @@ def test_stream_where_caller_asked_for_usage_keeps_the_usage_chunk(spans, llm, o
     assert only_span(spans).attributes["gen_ai.usage.output_tokens"] == 3
 
 
+@pytest.mark.parametrize(
+    ("theirs", "sent"),
+    [
+        ({"extra_body": {"user_tier": "gold"}}, {"user_tier": "gold", "stream_options": {"include_usage": True}}),
+        ({"stream_options": {"include_obfuscation": False}},
+         {"stream_options": {"include_obfuscation": False, "include_usage": True}}),
+        ({"extra_body": {"stream_options": {"include_obfuscation": False}}},
+         {"stream_options": {"include_obfuscation": False, "include_usage": True}}),
+    ],
+    ids=["their extra_body", "their stream_options", "their stream_options in extra_body"],
+)  # fmt: skip
+def test_stream_usage_request_keeps_what_the_caller_sent_alongside_it(spans, llm, oai, theirs, sent):
+    llm.enqueue(Reply(text="one two", input_tokens=70, output_tokens=2))
+
+    chunks = list(oai.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, stream=True, **theirs))
+
+    body = llm.requests[-1].body
+    assert {key: body[key] for key in sent} == sent
+    assert all(c.usage is None for c in chunks)
+    assert only_span(spans).attributes["gen_ai.usage.input_tokens"] == 70
+
+
+def test_stream_where_caller_asked_for_usage_in_extra_body_keeps_the_usage_chunk(spans, llm, oai):
+    llm.enqueue(Reply(input_tokens=10, output_tokens=3))
+    options = {"stream_options": {"include_usage": True}}
+
+    chunks = list(oai.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, stream=True, extra_body=options))
+
+    assert chunks[-1].choices == [] and chunks[-1].usage.prompt_tokens == 10
+    assert only_span(spans).attributes["gen_ai.usage.output_tokens"] == 3
+
+
 def test_stream_helper_and_tool_call_deltas(spans, llm, oai):
     llm.enqueue(Reply(text="", tool_calls=[("claim_task", {"task": "T-7"})], input_tokens=80, output_tokens=12))
 
