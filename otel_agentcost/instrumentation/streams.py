@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import weakref
+from collections.abc import Iterator
 from types import TracebackType
 from typing import Any, Protocol
 
@@ -29,35 +30,44 @@ def _abandon(call: LLMCall) -> None:
     call.finish(abandoned=True)
 
 
-class SyncStreamProxy(wrapt.ObjectProxy):  # type: ignore[misc]
-    def __init__(self, stream: Any, call: LLMCall, observer: StreamObserver) -> None:
-        super().__init__(stream)
-        self._self_call = call
-        self._self_observer = observer
-        # Ends the span of a stream the caller dropped without reading it to the end or closing it.
-        self._self_finalizer = weakref.finalize(self, _abandon, call)
+def _observed(stream: Any, call: LLMCall, observer: StreamObserver) -> Iterator[Any]:
+    """The stream's items as the caller sees them, each shown to the observer first; the span ends with the stream.
 
-    def __iter__(self) -> SyncStreamProxy:
-        return self
-
-    def __next__(self) -> Any:
-        """Runs on every item, so the observer is called inline rather than through a helper."""
-        while True:
+    A generator rather than a `__next__` method: resuming one costs a fraction of a Python method call, and this
+    runs on every item. Closed or collected unfinished (the caller left early), it ends the span as abandoned.
+    """
+    observe = observer.observe
+    try:
+        for item in stream:
             try:
-                item = self.__wrapped__.__next__()
-            except StopIteration:
-                self._self_call.finish()
-                raise
-            except BaseException as error:
-                self._self_call.finish(error)
-                raise
-            try:
-                shown = self._self_observer.observe(item)
+                shown = observe(item)
             except Exception:
                 _log.debug("agentcost: could not read a stream item", exc_info=True)
                 shown = True
             if shown:
-                return item
+                yield item
+    except GeneratorExit:
+        call.finish(abandoned=True)
+        raise
+    except BaseException as error:
+        call.finish(error)
+        raise
+    call.finish()
+
+
+class SyncStreamProxy(wrapt.ObjectProxy):  # type: ignore[misc]
+    def __init__(self, stream: Any, call: LLMCall, observer: StreamObserver) -> None:
+        super().__init__(stream)
+        self._self_call = call
+        self._self_items = _observed(stream, call, observer)
+        # Ends the span of a stream the caller dropped without reading it to the end or closing it.
+        self._self_finalizer = weakref.finalize(self, _abandon, call)
+
+    def __iter__(self) -> Iterator[Any]:
+        return self._self_items
+
+    def __next__(self) -> Any:
+        return self._self_items.__next__()
 
     def __enter__(self) -> SyncStreamProxy:
         self.__wrapped__.__enter__()
@@ -90,7 +100,8 @@ class AsyncStreamProxy(wrapt.ObjectProxy):  # type: ignore[misc]
         return self
 
     async def __anext__(self) -> Any:
-        """As `SyncStreamProxy.__next__`."""
+        """As `_observed`, item by item: an async generator left unfinished is closed through the event loop, which
+        may be gone by then, so the proxy keeps this method."""
         while True:
             try:
                 item = await self.__wrapped__.__anext__()

@@ -28,8 +28,10 @@ BUSY = [
     Call(BASE + timedelta(minutes=10), session="s-busy", trigger="user", input_tokens=3000, output_tokens=300),
     Call(BASE + timedelta(minutes=20), session="s-busy", input_tokens=5000, output_tokens=500),
 ]
+# beats 1, 2, 3 and 4 hours apart: an even number of intervals, whose median is the mean of the middle two
+SCHEDULED_HOURS = (0, 1, 3, 6, 10)
 SCHEDULED = [
-    *heartbeats("s-sched", every(BASE, timedelta(hours=2), 3), input_tokens=500, output_tokens=10),
+    *heartbeats("s-sched", [BASE + timedelta(hours=h) for h in SCHEDULED_HOURS], input_tokens=500, output_tokens=10),
     Call(BASE + timedelta(hours=3), session="s-sched", trigger="schedule", input_tokens=100, output_tokens=10),
 ]
 SINGLE = heartbeats("s-once", [BASE + timedelta(hours=5)], input_tokens=100_000, output_tokens=100)
@@ -86,6 +88,12 @@ def test_a_session_with_other_calls_is_not_idle_and_a_missed_beat_does_not_move_
 
 def test_scheduled_work_is_use_too(rows):
     assert (rows[("s-sched", "agents")]["idle"], rows[("s-sched", "agents")]["other_calls"]) == (False, 1)
+
+
+def test_the_median_of_an_even_number_of_intervals_is_the_mean_of_the_middle_two(rows):
+    sched = rows[("s-sched", "agents")]
+    assert sched["median_interval_minutes"] == 150
+    assert sched["cost_per_day_usd"] == pytest.approx(1440 / 150 * price("acme-large", 500, 10))
 
 
 def test_a_single_heartbeat_has_no_interval_and_no_projection(rows):
