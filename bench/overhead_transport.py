@@ -133,6 +133,16 @@ def openai_chat_stream(client: openai.OpenAI) -> None:
         pass
 
 
+def openai_chat_stream_with_usage(client: openai.OpenAI) -> None:
+    """As agent frameworks that count tokens stream (LangChain's `stream_usage`, LiteLLM, the Agents SDK): every
+    variant then gets the same usage chunk from the SDK, and only what the instrumentation itself does differs."""
+    options = {"include_usage": True}
+    for _ in client.chat.completions.create(
+        model=OPENAI_MODEL, messages=OPENAI_MESSAGES, stream=True, stream_options=options
+    ):  # type: ignore[arg-type]
+        pass
+
+
 def anthropic_messages(client: anthropic.Anthropic) -> None:
     client.messages.create(model=ANTHROPIC_MODEL, max_tokens=256, system=SYSTEM, messages=ANTHROPIC_MESSAGES)  # type: ignore[arg-type]
 
@@ -154,6 +164,9 @@ class Workload(NamedTuple):
 WORKLOADS: dict[str, Workload] = {
     "openai chat": Workload(f"chat {OPENAI_MODEL}", openai_client, openai_client, openai_chat),
     "openai chat stream": Workload(f"chat {OPENAI_MODEL}", openai_client, openai_client, openai_chat_stream),
+    "openai chat stream, usage asked": Workload(
+        f"chat {OPENAI_MODEL}", openai_client, openai_client, openai_chat_stream_with_usage
+    ),
     "anthropic messages": Workload(f"chat {ANTHROPIC_MODEL}", anthropic_client, anthropic_client, anthropic_messages),
     "anthropic messages, SDK tracing on": Workload(
         f"chat {ANTHROPIC_MODEL}",
