@@ -383,7 +383,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="1 round of few blocks: a smoke check")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
-    parser.add_argument("--rounds", type=int, help="processes per variant (default 2)")
+    parser.add_argument("--rounds", type=int, help="processes per variant (default 5)")
     parser.add_argument("--blocks", type=int, help="on/off block pairs per workload and process (default 20)")
     parser.add_argument("--calls", type=int, default=10, help="calls per block (default 10)")
     parser.add_argument("--variants", nargs="+", choices=VARIANTS, default=list(VARIANTS))
@@ -398,7 +398,7 @@ def main() -> None:
     if options.child:
         print(json.dumps(child(options.child, options.blocks, options.calls)))
         return
-    rounds = options.rounds or (1 if options.quick else 2)
+    rounds = options.rounds or (1 if options.quick else 5)
     blocks = options.blocks or (4 if options.quick else 20)
     chosen = {*options.variants, "floor"} - (set() if options.baseline else {"agentcost-baseline"})
     variants = [variant for variant in VARIANTS if variant in chosen]
