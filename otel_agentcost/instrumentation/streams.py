@@ -60,8 +60,10 @@ class SyncStreamProxy(wrapt.ObjectProxy):  # type: ignore[misc]
         super().__init__(stream)
         self._self_call = call
         self._self_items = _observed(stream, call, observer)
-        # Ends the span of a stream the caller dropped without reading it to the end or closing it.
-        self._self_finalizer = weakref.finalize(self, _abandon, call)
+        # Ends the span of a stream the caller dropped before reading it (once read from, the generator itself ends
+        # it when dropped). It watches the generator, not the proxy: `for chunk in client...create(stream=True)`
+        # drops the proxy at once and holds only the generator.
+        self._self_finalizer = weakref.finalize(self._self_items, _abandon, call)
 
     def __iter__(self) -> Iterator[Any]:
         return self._self_items

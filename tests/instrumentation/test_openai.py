@@ -154,6 +154,27 @@ def test_stream_helper_and_tool_call_deltas(spans, llm, oai):
     assert (a["gen_ai.usage.input_tokens"], a["gen_ai.usage.output_tokens"]) == (80, 12)
 
 
+def test_stream_read_in_a_for_statement_that_holds_no_other_reference_is_exact(spans, llm, oai):
+    llm.enqueue(Reply(text="one two three", input_tokens=500, output_tokens=42))
+
+    for _ in oai.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, stream=True):
+        gc.collect()  # the stream object itself is garbage by now: only the loop's iterator is alive
+
+    a = only_span(spans).attributes
+    assert (a["gen_ai.usage.input_tokens"], a["gen_ai.usage.output_tokens"]) == (500, 42)
+    assert "agentcost.usage.estimated" not in a
+
+
+def test_stream_dropped_before_it_is_read_ends_its_span(spans, llm, oai):
+    llm.enqueue(Reply(text="never read", input_tokens=300, output_tokens=90))
+
+    oai.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, stream=True)
+    gc.collect()
+
+    span = only_span(spans)
+    assert span.end_time is not None and span.attributes["agentcost.usage.estimated"] is True
+
+
 def test_stream_abandoned_by_break_ends_its_span_with_estimated_usage(spans, llm, oai):
     llm.enqueue(Reply(text="a long answer " * 20, input_tokens=300, output_tokens=90))
 
