@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from ..fields import field, items_value, members, text, text_value
 from ..llm_call import LLMCall
 from .usage import chat_usage, record_response
+
+
+@functools.cache
+def _chunk_types() -> tuple[type | None, type | None, type | None]:
+    """The SDK's chunk, choice and delta classes. Their instances are read through their own `__dict__`: every name
+    read here is a declared field, and `members` would only add the extra (undeclared) ones, at twice the cost on
+    every chunk. Another object, or an SDK without these classes, is read through `members`."""
+    try:
+        from openai.types.chat.chat_completion_chunk import ChatCompletionChunk, Choice, ChoiceDelta
+    except ImportError:
+        return None, None, None
+    return ChatCompletionChunk, Choice, ChoiceDelta
 
 
 class ChatChunkObserver:
@@ -18,12 +31,14 @@ class ChatChunkObserver:
         self._hide_usage_chunk = hide_usage_chunk
         self._seen_id = False
         self._finish_reasons: list[str] = []
+        self._types = _chunk_types()
 
     def observe(self, chunk: Any) -> bool:
-        """Runs on every chunk: each object is read through `members` once, and a value is handed on only when it
+        """Runs on every chunk: each object is read once (see `_chunk_types`), and a value is handed on only when it
         is text (`add_output_text` ignores anything else, so skipping the call is the same)."""
         call = self._call
-        values = members(chunk)
+        chunk_type, choice_type, delta_type = self._types
+        values = chunk.__dict__ if type(chunk) is chunk_type else members(chunk)
         if not self._seen_id:
             self._seen_id = True
             call.record_response(
@@ -31,8 +46,9 @@ class ChatChunkObserver:
             )
         sent_choices = values.get("choices")
         for choice in items_value(sent_choices):
-            choice_values = members(choice)
-            delta = members(choice_values.get("delta"))
+            choice_values = choice.__dict__ if type(choice) is choice_type else members(choice)
+            delta = choice_values.get("delta")
+            delta = delta.__dict__ if type(delta) is delta_type else members(delta)
             content = delta.get("content")
             if content and isinstance(content, str):
                 call.add_output_text(content)
