@@ -66,7 +66,7 @@ def _with_usage_requested(kwargs: Mapping[str, Any]) -> tuple[Mapping[str, Any],
 
     Unless the caller passed `stream_options` of their own, the request goes in `extra_body`, which the SDK sends as
     it is: a `stream_options` argument is first transformed against the SDK's parameter types, which alone costs
-    about half a bare span (bench/overhead.py). The body sent is the same either way.
+    about 24 µs a call (the SDK timed with each, alternately). The body sent is the same either way.
     """
     options, extra = kwargs.get("stream_options"), kwargs.get("extra_body")
     extra_options = extra.get("stream_options") if isinstance(extra, Mapping) else None
