@@ -2,10 +2,11 @@
 each stored span takes.
 
 Every measurement runs in a process of its own (chDB allows one directory per process, and `serve` owns its store):
-- rows / decode: the Python work alone, on one core, best of three passes: SDK spans to rows (the exporter's share
-  before the driver encodes them), and OTLP protobuf bodies to rows (serve's decoding); robust on a busy machine.
-- engine: batches of init()'s size (`--store-batch`) encoded beforehand by the driver and inserted alone: the
-  engine's share of the exporter.
+- rows / decode: the Python work alone, on one core, best of three passes: SDK spans to what the store sends for
+  them (the exporter's share: an Arrow table), and OTLP protobuf bodies to rows (serve's decoding); robust on a busy
+  machine.
+- engine: batches of init()'s size (`--store-batch`) encoded beforehand as the store sends them and inserted alone:
+  the engine's share of the exporter.
 - exporter: ClickHouseSpanExporter on a fresh chDB directory, fed batches of 512 LLM-call spans that the real SDK
   made beforehand (the spans are built once, outside the timing; the first batch creates the schema, untimed).
 - serve (OTLP exporter): `serve` on a fresh chDB directory, and several sending processes each exporting its own
@@ -46,7 +47,7 @@ EXPORTER_TARGET = 50_000
 SERVE_TARGET = 20_000
 PATHS = ("rows", "decode", "engine", "exporter", "exporter-large", "serve", "serve-encoded")
 PASSES = 3
-ENGINE = "chDB alone: pre-encoded Native blocks"  # the engine's share of the exporter's work, its batches
+ENGINE = "chDB alone: pre-encoded blocks"  # the engine's share of the exporter's work, its batches
 SQL = Path(__file__).parent / "sql"
 START_NS = 1_767_225_600_000_000_000  # 2026-01-01T00:00:00Z
 MODELS = (("openai", "gpt-5-mini", "api.openai.com"), ("openai", "gpt-5", "api.openai.com"))
@@ -153,36 +154,55 @@ def exporter_worker(spans: int, directory: str, size: int) -> dict[str, Any]:
 
 
 def engine_worker(spans: int, directory: str, size: int) -> dict[str, Any]:
-    """The engine's share: the same batches, encoded beforehand by the driver, inserted alone."""
-    import clickhouse_connect
-
+    """The engine's share: the same batches, encoded beforehand as the store sends them, inserted alone."""
     from otel_agentcost.store import open_store
-    from otel_agentcost.store.columns import INSERT_COLUMNS
     from otel_agentcost.store.schema import init_schema
 
     with open_store(f"chdb:{directory}") as store:
         init_schema(store)
-        database = store.database
-    client = clickhouse_connect.get_client(interface="chdb", path=directory, database=database)
-    warmup, *timed = [native_block(client, batch) for batch in batches(llm_spans(spans + size, seed=1), size)]
-    gc.freeze()
-    client.raw_insert("otel_traces", INSERT_COLUMNS, insert_block=warmup, fmt="Native")
-    started, cpu = time.perf_counter(), time.process_time()
-    for block in timed:
-        client.raw_insert("otel_traces", INSERT_COLUMNS, insert_block=block, fmt="Native")
-    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
-    client.close()
+        encode, send = store_encoding(store)
+        warmup, *timed = [encode(batch) for batch in batches(llm_spans(spans + size, seed=1), size)]
+        gc.freeze()
+        send(warmup)
+        started, cpu = time.perf_counter(), time.process_time()
+        for block in timed:
+            send(block)
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     return {"spans": spans, "seconds": seconds, "cpu_seconds": cpu_seconds, **stored_size(directory, spans + size)}
 
 
-def native_block(client: Any, spans: Sequence[Any]) -> bytes:
-    """The Native block the store's insert sends for these spans (the driver's encoding, without the statement)."""
+def store_encoding(store: Any) -> tuple[Any, Any]:
+    """(encode, send): SDK spans to what the embedded store's insert sends for them, and the sending alone: an Arrow
+    table read in memory by the engine (this tree), or a Native block (trees from before store/block.py)."""
+    from otel_agentcost.store import spans as module
+
+    if hasattr(module, "span_block"):
+        from otel_agentcost.store.arrow import block_table
+        from otel_agentcost.store.schema import read_sql
+
+        sql, parameters = read_sql("insert_spans"), {"database": store.database, "token": ""}
+
+        def send_table(table: Any) -> None:
+            spans = table  # noqa: F841  # read by name: the statement's Python(spans)
+            store._engine.query(sql, "TabSeparated", params=parameters)
+
+        return lambda batch: block_table(module.span_block(batch)), send_table
+    from otel_agentcost.store.columns import INSERT_COLUMNS
+
+    client = store._client
+
+    def native(spans: Sequence[Any]) -> bytes:
+        return native_block(client, [tuple(row) for row in module.span_rows(spans)])
+
+    return native, lambda body: client.raw_insert("otel_traces", INSERT_COLUMNS, insert_block=body, fmt="Native")
+
+
+def native_block(client: Any, rows: Sequence[Any]) -> bytes:
+    """The Native block the store's insert sends for these rows (the driver's encoding, without the statement)."""
     from clickhouse_connect.driver.transform import NativeTransform
 
     from otel_agentcost.store.columns import INSERT_COLUMNS, INSERT_TYPES
-    from otel_agentcost.store.spans import span_rows
 
-    rows = [tuple(row) for row in span_rows(spans)]
     context = client.create_insert_context(
         "otel_traces", list(INSERT_COLUMNS), data=rows, column_type_names=list(INSERT_TYPES)
     )
@@ -205,11 +225,12 @@ def conversion_worker(kind: str, spans: int) -> dict[str, Any]:
 
 
 def rows_step(spans: int) -> tuple[Any, list[Any]]:
-    from otel_agentcost.store import spans as module
+    """SDK spans to what the store's insert sends for them: an Arrow table (this tree), or a Native block (trees from
+    before store/block.py, encoded by the driver of a store on a scratch chDB directory)."""
+    from otel_agentcost.store import open_store
 
-    batch_rows = getattr(module, "span_rows", None)  # older trees convert one span at a time
-    convert = batch_rows or (lambda batch: [module.span_row(span) for span in batch])
-    return convert, batches(llm_spans(spans, seed=1))
+    encode, _ = store_encoding(open_store(f"chdb:{tempfile.mkdtemp()}"))
+    return encode, batches(llm_spans(spans, seed=1))
 
 
 def decode_step(spans: int) -> tuple[Any, list[Any]]:
@@ -401,7 +422,7 @@ def measurements(args: argparse.Namespace) -> list[tuple[str, int, Any]]:
     senders = args.senders
     every = {
         "rows": (
-            "exporter's Python share: SDK spans -> rows, one core",
+            "exporter's Python share: SDK spans -> Arrow table, one core",
             EXPORTER_TARGET,
             lambda path: run_worker(["rows", str(args.spans)], path),
         ),

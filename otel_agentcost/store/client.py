@@ -1,9 +1,10 @@
 """The Store over a clickhouse-connect client: the same code for a ClickHouse server (HTTP) and for chDB.
 
 clickhouse-connect drives both engines (its `interface="chdb"` runs the embedded engine in-process), so both
-backends share one implementation: rows decode from ClickHouse's Native format into the same Python types, inserts
-travel as Native columnar blocks, and `{name:Type}` parameters are bound by the engine itself (sent as
-`param_<name>`), never formatted into the SQL text.
+backends share one implementation: rows decode from ClickHouse's Native format into the same Python types, span
+inserts travel as Arrow tables (store/arrow.py; Native blocks when pyarrow is not installed), other inserts as Native
+blocks, and `{name:Type}` parameters are bound by the engine itself (sent as `param_<name>`), never formatted into
+the SQL text.
 
 The client starts without a default database because a database that does not exist yet cannot be selected (the
 server refuses every request naming it, even `CREATE DATABASE`). It is selected as soon as it exists, so a store
@@ -20,6 +21,9 @@ from typing import Any
 from clickhouse_connect.driver.client import Client
 from clickhouse_connect.driver.exceptions import ClickHouseError
 
+from otel_agentcost.store.arrow import AVAILABLE as arrow_available
+from otel_agentcost.store.arrow import block_table
+from otel_agentcost.store.block import SpanBlock
 from otel_agentcost.store.columns import INSERT_COLUMNS, INSERT_TYPES, SpanRow
 from otel_agentcost.store.errors import QueryError, SchemaMissingError, StoreUnavailableError
 from otel_agentcost.store.interface import Store
@@ -35,8 +39,16 @@ _VERSION_TRAILER = re.compile(r"\s*\(version [^)]*\)\s*$")
 
 
 class ClientStore(Store):
-    def __init__(self, client: Client, url: StoreURL, *, insert_settings: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        client: Client,
+        url: StoreURL,
+        *,
+        insert_settings: Mapping[str, Any] | None = None,
+        arrow: bool = arrow_available,
+    ) -> None:
         self._client = client
+        self._arrow = arrow  # spans as Arrow (store/arrow.py) when pyarrow is installed, else the driver's Native
         self.url = url
         self.database = url.database
         self._insert_settings = dict(insert_settings or {})
@@ -55,41 +67,43 @@ class ClientStore(Store):
         with self._translated(sql):
             self._client.command(sql, parameters=bound)
 
-    def insert_spans(self, rows: Sequence[SpanRow], *, dedup_token: str | None = None) -> None:
-        settings = self._insert_settings
+    def insert_spans(self, spans: SpanBlock | Sequence[SpanRow], *, dedup_token: str | None = None) -> None:
+        block = spans if isinstance(spans, SpanBlock) else SpanBlock.of_rows(spans)
+        if block.size:
+            with self._translated(f"INSERT INTO {self.database}.{SPANS_TABLE}"):
+                self._insert_block(block, dedup_token)
+
+    def _insert_block(self, block: SpanBlock, dedup_token: str | None) -> None:
+        """The insert itself, through the driver: Arrow when pyarrow is installed, else Native."""
+        settings = dict(self._insert_settings)
         if dedup_token is not None:
             # Synchronous: an asynchronous insert is acknowledged from ClickHouse's buffer, before the token is
             # recorded with the data part; a caller naming its batch already batches.
-            settings = {**settings, "async_insert": 0, "insert_deduplication_token": dedup_token}
-        self._insert(SPANS_TABLE, INSERT_COLUMNS, rows, INSERT_TYPES, settings)
+            settings.update(async_insert=0, insert_deduplication_token=dedup_token)
+        if self._arrow:
+            table = block_table(block)
+            self._client.insert_arrow(SPANS_TABLE, table, database=self.database, settings=settings or None)
+            return
+        self._client.insert(
+            SPANS_TABLE,
+            block.rows(),
+            column_names=list(INSERT_COLUMNS),
+            database=self.database,
+            column_type_names=list(INSERT_TYPES),
+            settings=settings or None,
+        )
 
     def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        self._insert(table, columns, rows, None, self._insert_settings)
+        if not rows:
+            return
+        with self._translated(f"INSERT INTO {self.database}.{table}"):
+            settings = dict(self._insert_settings) or None
+            self._client.insert(table, rows, column_names=list(columns), database=self.database, settings=settings)
 
     def close(self) -> None:
         if not self._closed:
             self._closed = True
             self._client.close()
-
-    def _insert(
-        self,
-        table: str,
-        columns: Sequence[str],
-        rows: Sequence[Sequence[Any]],
-        types: Sequence[str] | None,
-        settings: Mapping[str, Any],
-    ) -> None:
-        if not rows:
-            return
-        with self._translated(f"INSERT INTO {self.database}.{table}"):
-            self._client.insert(
-                table,
-                rows,
-                column_names=list(columns),
-                database=self.database,
-                column_type_names=list(types) if types else None,
-                settings=dict(settings) or None,
-            )
 
     def _select_database(self) -> None:
         """Make `database` the client's default as soon as it exists (see the module docstring)."""

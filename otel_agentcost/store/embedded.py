@@ -4,6 +4,9 @@ chDB locks its directory: one process owns it at a time (many agent processes th
 `otel-agentcost serve` that owns it), and one process can open only one directory. Both situations get an error
 that says so instead of the engine's own message.
 
+Span inserts hand their Arrow table to the engine in memory, through chDB's own connection and its Python() table
+function (sql/insert_spans.sql); everything else goes through the clickhouse-connect client, as on a server.
+
 chDB is the optional `embedded` extra: it is imported only here, when a `chdb:` store is opened.
 """
 
@@ -14,13 +17,19 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
+from otel_agentcost.store.arrow import block_table
+from otel_agentcost.store.block import SpanBlock
+from otel_agentcost.store.client import ClientStore
 from otel_agentcost.store.errors import StoreUnavailableError
 from otel_agentcost.store.interface import Store
+from otel_agentcost.store.schema import read_sql
 from otel_agentcost.store.url import StoreURL
 
 INSTALL_HINT = "pip install 'otel-agentcost[embedded]'"
 _OTHER_PATH = re.compile(r"already initialized with path '([^']*)'")
+_ERROR_CODE = re.compile(r"\bCode: (\d+)\.")
 
 
 def open_embedded(url: StoreURL) -> Store:
@@ -32,16 +41,40 @@ def open_embedded(url: StoreURL) -> Store:
         # Nothing in this process holds the engine yet, so a held lock is another process's. Checking first spares
         # the user the engine's own log line; later opens check only on failure (the lock is per process).
         _refuse_if_locked(path)
+    import chdb
     import clickhouse_connect
     from clickhouse_connect.driver.exceptions import ClickHouseError
-
-    from otel_agentcost.store.client import ClientStore
 
     try:
         client = clickhouse_connect.get_client(interface="chdb", path=str(path), tz_mode="aware")
     except ClickHouseError as error:
         raise _open_error(path, str(error)) from error
-    return ClientStore(client, url)
+    return EmbeddedStore(client, url, chdb.connect(str(path)))
+
+
+class EmbeddedStore(ClientStore):
+    """The client store on chDB, with a second connection to the same engine for span inserts (chDB allows any
+    number; the engine is the process's one)."""
+
+    def __init__(self, client: Any, url: StoreURL, engine: Any) -> None:
+        super().__init__(client, url)
+        self._engine = engine
+        self._insert_sql = read_sql("insert_spans")
+
+    def _insert_block(self, block: SpanBlock, dedup_token: str | None) -> None:
+        from chdb import ChdbError
+        from clickhouse_connect.driver.exceptions import DatabaseError
+
+        spans = block_table(block)  # noqa: F841  # read by name: the statement's Python(spans)
+        parameters = {"database": self.database, "token": dedup_token or ""}
+        try:
+            self._engine.query(self._insert_sql, "TabSeparated", params=parameters)
+        except ChdbError as error:  # as the driver's own errors, which the store translates for the user
+            raise DatabaseError(str(error), code=_error_code(str(error))) from error
+
+    def close(self) -> None:
+        super().close()
+        self._engine.close()
 
 
 def _require_chdb(url: StoreURL) -> None:
@@ -69,6 +102,11 @@ def _open_error(path: Path, message: str) -> StoreUnavailableError:
         )
     _refuse_if_locked(path)
     return StoreUnavailableError(f"cannot open the chDB directory {path}: {message}")
+
+
+def _error_code(message: str) -> int | None:
+    found = _ERROR_CODE.search(message)
+    return int(found.group(1)) if found else None
 
 
 def _refuse_if_locked(path: Path) -> None:

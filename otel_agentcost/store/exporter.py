@@ -20,7 +20,7 @@ from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 from otel_agentcost.store import Store, open_store, parse_store_url
 from otel_agentcost.store.schema import init_schema, table_exists
-from otel_agentcost.store.spans import span_rows
+from otel_agentcost.store.spans import span_block
 
 _log = logging.getLogger(__name__)
 
@@ -50,8 +50,8 @@ class ClickHouseSpanExporter(SpanExporter):
         if self._stopped:
             return SpanExportResult.FAILURE
         try:
-            rows = span_rows(spans)
-            self._ready_store().insert_spans(rows)
+            block = span_block(spans)
+            self._ready_store().insert_spans(block)
         except Exception as error:  # an exporter must not raise into the SDK
             self._report(error, len(spans))
             return SpanExportResult.FAILURE

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
+from otel_agentcost.store.block import SpanBlock
 from otel_agentcost.store.columns import SpanRow
 from otel_agentcost.store.url import StoreURL
 
@@ -36,8 +37,8 @@ class Store(ABC):
         """Run a statement that returns no rows (DDL, INSERT ... SELECT, TRUNCATE)."""
 
     @abstractmethod
-    def insert_spans(self, rows: Sequence[SpanRow], *, dedup_token: str | None = None) -> None:
-        """Insert rows into `otel_traces` as one batch in ClickHouse's Native columnar format.
+    def insert_spans(self, spans: SpanBlock | Sequence[SpanRow], *, dedup_token: str | None = None) -> None:
+        """Insert spans into `otel_traces` as one block in a columnar format the engine reads (Arrow, or Native).
 
         `dedup_token` names the batch: ClickHouse drops a later insert with the same token (within the table's
         deduplication window), so a batch retried after a crash between its insert and its caller noting it

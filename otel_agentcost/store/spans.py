@@ -1,4 +1,4 @@
-"""An OpenTelemetry SDK span as the `otel_traces` row the collector's `clickhouse` exporter would write for it.
+"""OpenTelemetry SDK spans as the `otel_traces` rows the collector's `clickhouse` exporter would write for them.
 
 The SDK's OTLP exporter and the collector between them turn a span into: its start time, the duration in ns,
 pdata's enum names (`Client`, `Error`), lowercase hex ids with the all-zero id as '' (a root's parent), the W3C
@@ -7,7 +7,8 @@ events and links as parallel arrays. Building the row the same way here makes th
 collector path indistinguishable.
 
 This runs for every exported span, so the work that is the same for many spans is done once per batch: the
-spans of a batch share a handful of resources and scopes, whose columns are computed once each.
+spans of a batch share a handful of resources and scopes, whose columns are computed once each, and the attribute
+values are turned into strings in one pass over the whole block (store/block.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from opentelemetry.sdk.trace import Event, ReadableSpan
 from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 from opentelemetry.trace import Link, SpanContext, SpanKind, StatusCode
 
-from otel_agentcost.store.columns import SPAN_KIND_NAMES, STATUS_CODE_NAMES, SpanRow
+from otel_agentcost.store.block import SpanBlock
+from otel_agentcost.store.columns import SPAN_KIND_NAMES, STATUS_CODE_NAMES
 from otel_agentcost.store.values import attribute_map, attribute_string
 
 # The API's SpanKind to the name of the OTLP enum value the collector writes (the API has no UNSPECIFIED, so its
@@ -38,8 +40,8 @@ _ResourceColumns = tuple[str, dict[str, str]]  # ServiceName, ResourceAttributes
 _ScopeColumns = tuple[str, str]  # ScopeName, ScopeVersion
 
 
-def span_rows(spans: Iterable[ReadableSpan]) -> list[SpanRow]:
-    """The rows of a batch of spans, computing each distinct resource's and scope's columns once."""
+def span_block(spans: Iterable[ReadableSpan]) -> SpanBlock:
+    """The block of a batch of spans, computing each distinct resource's and scope's columns once."""
     resources: dict[int, _ResourceColumns] = {}
     scopes: dict[int, _ScopeColumns] = {}
     rows = []
@@ -53,15 +55,11 @@ def span_rows(spans: Iterable[ReadableSpan]) -> list[SpanRow]:
         if scope_columns is None:
             scope_columns = scopes[id(scope)] = _scope_columns(scope)
         rows.append(_span_row(span, resource_columns, scope_columns))
-    return rows
+    return SpanBlock.of_rows(rows)
 
 
-def span_row(span: ReadableSpan) -> SpanRow:
-    (row,) = span_rows((span,))
-    return row
-
-
-def _span_row(span: ReadableSpan, resource: _ResourceColumns, scope: _ScopeColumns) -> SpanRow:
+def _span_row(span: ReadableSpan, resource: _ResourceColumns, scope: _ScopeColumns) -> tuple[Any, ...]:
+    """The span's row in SpanRow's order, its attributes as the SDK holds them (SpanBlock makes them strings)."""
     context = span.context
     start = span.start_time or 0
     end = span.end_time or start
@@ -75,29 +73,23 @@ def _span_row(span: ReadableSpan, resource: _ResourceColumns, scope: _ScopeColum
     else:
         empty: list[Any] = []  # one list for the seven empty arrays: rows are never mutated
         nested = (empty, empty, empty, empty, empty, empty, empty)
-    return _new_row(  # positionally, in SpanRow's order, without NamedTuple's keyword-handling __new__
-        SpanRow,
-        (
-            start,
-            # %-formatting: a third of format()'s time, on three ids of every span
-            "%032x" % context.trace_id if context.trace_id else "",  # noqa: UP031
-            "%016x" % context.span_id if context.span_id else "",  # noqa: UP031
-            "%016x" % parent.span_id if parent is not None and parent.span_id else "",  # noqa: UP031
-            state.to_header() if state else "",
-            span.name,
-            _KIND_NAMES[span.kind],
-            *resource,
-            *scope,
-            attribute_map(_attributes(span)),
-            end - start if end > start else 0,
-            _STATUS_NAMES[status.status_code],
-            status.description or "",
-            *nested,
-        ),
+    return (
+        start,
+        # %-formatting: a third of format()'s time, on three ids of every span
+        "%032x" % context.trace_id if context.trace_id else "",  # noqa: UP031
+        "%016x" % context.span_id if context.span_id else "",  # noqa: UP031
+        "%016x" % parent.span_id if parent is not None and parent.span_id else "",  # noqa: UP031
+        state.to_header() if state else "",
+        span.name,
+        _KIND_NAMES[span.kind],
+        *resource,
+        *scope,
+        _attributes(span),
+        end - start if end > start else 0,
+        _STATUS_NAMES[status.status_code],
+        status.description or "",
+        *nested,
     )
-
-
-_new_row = tuple.__new__
 
 
 def _nested(events: Sequence[Event], links: Sequence[Link]) -> tuple[list[Any], ...]:

@@ -12,7 +12,7 @@ from receiver_support import json_body, protobuf_body
 
 from otel_agentcost.receiver.otlp import MAX_TIMESTAMP_NS, PayloadError, decode_json, decode_protobuf
 from otel_agentcost.store.columns import SpanRow
-from otel_agentcost.store.spans import span_row
+from otel_agentcost.store.spans import span_block
 
 START_NS = 1_767_225_600_123_456_789
 TRACE = bytes.fromhex("5b8efff798038103d269b633813fc60c")
@@ -255,7 +255,10 @@ def test_the_receiver_writes_the_rows_the_in_process_exporter_writes_for_the_sam
     """Both paths into otel_traces agree, except on what the SDK's OTLP encoder never sends (a link's trace state):
     the receiver stores what arrives, as the collector would."""
     received = sorted(decode_protobuf(protobuf_body(sdk_spans)).rows)
-    in_process = sorted(span_row(span)._replace(links_trace_state=[""] * len(span.links)) for span in sdk_spans)
+    in_process = sorted(
+        row._replace(links_trace_state=[""] * len(span.links))
+        for span, row in zip(sdk_spans, span_block(sdk_spans).rows(), strict=True)
+    )
     assert received == in_process
 
 

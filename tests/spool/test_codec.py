@@ -15,7 +15,7 @@ from opentelemetry.trace import Link, SpanContext, SpanKind, Status, StatusCode,
 
 from otel_agentcost.spool.codec import decode_batch, encode_batch
 from otel_agentcost.spool.errors import CorruptSegmentError
-from otel_agentcost.store.spans import span_rows
+from otel_agentcost.store.spans import span_block
 
 
 def varied_spans():
@@ -45,7 +45,7 @@ def test_decoded_spans_encode_to_the_same_otlp_bytes_as_the_sdk_encoder_makes():
 def test_decoded_spans_make_the_same_otel_traces_rows():
     spans = varied_spans()
     decoded = decode_batch(encode_batch(spans))
-    assert span_rows(decoded) == span_rows(spans)
+    assert span_block(decoded).rows() == span_block(spans).rows()
     assert [span.parent.is_remote if span.parent else None for span in decoded] == [False, True]
 
 

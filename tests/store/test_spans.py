@@ -1,4 +1,4 @@
-"""span_row: an SDK span as the collector's row, checked against the other path a span can take (the SDK's OTLP
+"""span_block: SDK spans as the collector's rows, checked against the other path a span can take (the SDK's OTLP
 encoder, then this project's OTLP receiver), which must give the very same row."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from opentelemetry.trace import Link, NonRecordingSpan, SpanContext, SpanKind, S
 from opentelemetry.trace.span import TraceState
 
 from otel_agentcost.receiver.otlp import decode_protobuf
-from otel_agentcost.store.spans import span_row, span_rows
+from otel_agentcost.store.spans import span_block
 
 
 def finished_spans(resource: Resource | None = None, scope_version: str | None = "2.0"):
@@ -34,6 +34,11 @@ def finished_spans(resource: Resource | None = None, scope_version: str | None =
     child.end()
     provider.shutdown()
     return exporter.get_finished_spans()
+
+
+def span_row(span: ReadableSpan):
+    (row,) = span_block([span]).rows()
+    return row
 
 
 def test_span_kinds_are_named_as_pdata_names_them():
@@ -86,7 +91,7 @@ def test_a_batch_mixing_resources_and_scopes_gives_each_span_its_own():
     first = finished_spans(Resource({"service.name": "coder"}), scope_version="1")
     second = finished_spans(Resource({"service.name": "reviewer", "team": "x"}), scope_version=None)
     mixed = [span for pair in zip(first, second, strict=True) for span in pair]
-    rows = span_rows(mixed)
+    rows = span_block(mixed).rows()
     assert rows == [span_row(span) for span in mixed]
     assert [(row.service_name, row.scope_version) for row in rows[:2]] == [("coder", "1"), ("reviewer", "")]
     assert rows[1].resource_attributes == {"service.name": "reviewer", "team": "x"}
