@@ -11,7 +11,6 @@ from otel_agentcost.store.schema import init_schema
 from tests.report_data import collector_row
 
 
-
 def row(number: int, service: str, attributes: dict[str, str]) -> SpanRow:
     return collector_row(
         service_name=service,
@@ -81,9 +80,7 @@ def empty_store(encoded_store):
 
 def test_every_encoding_stores_the_same_rows(empty_store):
     empty_store.insert_spans(SpanBlock.of_rows(ROWS))
-    stored = empty_store.query(
-        "SELECT TraceId, ServiceName, SpanAttributes FROM otel_traces ORDER BY TraceId"
-    )
+    stored = empty_store.query("SELECT TraceId, ServiceName, SpanAttributes FROM otel_traces ORDER BY TraceId")
     assert [(row["TraceId"], row["ServiceName"], row["SpanAttributes"]) for row in stored] == [
         (row.trace_id, row.service_name, row.span_attributes) for row in ROWS
     ]
