@@ -104,7 +104,7 @@ class _Receiver:
             return failure_response(400, str(error), media_type)
         if decoded.rejected:
             _log.warning("left out %d span(s): %s", len(decoded.rejected), decoded.rejected[0])
-        if decoded.rows:
+        if decoded.size:
             refusal = await self._store(Record(_KINDS[media_type], payload), decoded, media_type)
             if refusal is not None:
                 return refusal
@@ -112,7 +112,7 @@ class _Receiver:
 
     async def _store(self, record: Record, decoded: DecodedSpans, media_type: str) -> Response | None:
         try:
-            await asyncio.wrap_future(self.writer.submit(record, decoded.rows))
+            await asyncio.wrap_future(self.writer.submit(record, decoded.block))
         except QueueFull as error:
             return failure_response(429, f"{error}; retry later", media_type, retry_after=RETRY_AFTER_BUSY)
         except WriterClosed as error:

@@ -20,11 +20,12 @@ from typing import Any
 from google.protobuf import json_format
 from google.protobuf.message import DecodeError
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValueList
+from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 from opentelemetry.semconv.attributes.service_attributes import SERVICE_NAME
 
 from otel_agentcost.receiver.wire import LeanExportTraceServiceRequest
-from otel_agentcost.store.columns import SPAN_KIND_NAMES, STATUS_CODE_NAMES, SpanRow
+from otel_agentcost.store.block import AttributeColumn, SpanBlock
+from otel_agentcost.store.columns import SPAN_KIND_NAMES, STATUS_CODE_NAMES
 from otel_agentcost.store.values import attribute_string
 
 TRACE_ID_BYTES = 16
@@ -53,19 +54,25 @@ class PayloadError(ValueError):
 
 @dataclass
 class DecodedSpans:
-    rows: list[SpanRow] = field(default_factory=list)
+    block: SpanBlock  # the spans to store, in request order
     rejected: list[str] = field(default_factory=list)  # one message per span left out
+
+    @property
+    def size(self) -> int:
+        return self.block.size
 
 
 def decode_protobuf(body: bytes) -> DecodedSpans:
-    """Rows in request order. Each resource's and scope's columns are read once, not once per span."""
+    """The spans of a request as a block, built column by column: each resource's and scope's columns are read once,
+    not once per span, and span attributes go straight into the block's flat attribute column."""
     request = LeanExportTraceServiceRequest()
     try:
         request.ParseFromString(body)
     except (DecodeError, RecursionError) as error:
         raise _not_a_request(error) from None
-    decoded = DecodedSpans()
-    attributes = _Attributes()
+    rows: list[tuple[Any, ...]] = []
+    rejected: list[str] = []
+    attributes = _Flat()
     for i, resource_spans in enumerate(request.resource_spans):
         resource = _resource_columns(resource_spans.resource.attributes)
         for j, scope_spans in enumerate(resource_spans.scope_spans):
@@ -74,11 +81,11 @@ def decode_protobuf(body: bytes) -> DecodedSpans:
             for k, span in enumerate(scope_spans.spans):
                 problem = _unstorable(span, f"resource_spans[{i}].scope_spans[{j}].spans[{k}]")
                 if problem:
-                    decoded.rejected.append(problem)
+                    rejected.append(problem)
                 else:
-                    decoded.rows.append(_span_row(span, shared, attributes))
-    attributes.complete()
-    return decoded
+                    attributes.add(span.attributes)
+                    rows.append(_span_row(span, shared))
+    return DecodedSpans(SpanBlock.of_rows(rows, span_attributes=attributes.column()), rejected)
 
 
 def decode_json(body: bytes) -> DecodedSpans:
@@ -108,7 +115,8 @@ def _resource_columns(attributes: Sequence[bytes]) -> tuple[str, dict[str, str]]
     return next((value for key, value in pairs if key == SERVICE_NAME), ""), dict(pairs)
 
 
-def _span_row(span: Any, shared: tuple[str, dict[str, str], str, str], attributes: _Attributes) -> SpanRow:
+def _span_row(span: Any, shared: tuple[str, dict[str, str], str, str]) -> tuple[Any, ...]:
+    """The span's row in SpanRow's order, but for its attributes (None: the block's attribute column holds them)."""
     service_name, resource_attributes, scope_name, scope_version = shared
     start = span.start_time_unix_nano
     end = span.end_time_unix_nano
@@ -120,31 +128,25 @@ def _span_row(span: Any, shared: tuple[str, dict[str, str], str, str], attribute
     else:
         empty: list[Any] = []  # one list for the seven empty arrays: rows are never mutated
         nested = (empty, empty, empty, empty, empty, empty, empty)
-    return _new_row(  # positionally, in SpanRow's order, without NamedTuple's keyword-handling __new__
-        SpanRow,
-        (
-            start,
-            span.trace_id.hex(),
-            span.span_id.hex(),
-            _hex_or_empty(span.parent_span_id),
-            span.trace_state,
-            span.name,
-            SPAN_KIND_NAMES.get(span.kind, ""),
-            service_name,
-            resource_attributes,
-            scope_name,
-            scope_version,
-            attributes.later(span.attributes),
-            # pdata subtracts unsigned timestamps; a span that ends before it starts is stored as 0, not wrapped.
-            end - start if end > start else 0,
-            STATUS_CODE_NAMES.get(status.code, ""),
-            status.message,
-            *nested,
-        ),
+    return (
+        start,
+        span.trace_id.hex(),
+        span.span_id.hex(),
+        _hex_or_empty(span.parent_span_id),
+        span.trace_state,
+        span.name,
+        SPAN_KIND_NAMES.get(span.kind, ""),
+        service_name,
+        resource_attributes,
+        scope_name,
+        scope_version,
+        None,
+        # pdata subtracts unsigned timestamps; a span that ends before it starts is stored as 0, not wrapped.
+        end - start if end > start else 0,
+        STATUS_CODE_NAMES.get(status.code, ""),
+        status.message,
+        *nested,
     )
-
-
-_new_row = tuple.__new__
 
 
 def _nested(events: Sequence[Any], links: Sequence[Any]) -> tuple[list[Any], ...]:
@@ -205,78 +207,59 @@ def _hex_or_empty(value: bytes) -> str:
     return value.hex() if any(value) else ""
 
 
-class _Attributes:
-    """Attribute maps for one request, from attributes that arrive as the bytes of their KeyValue (wire.py).
+class _Flat:
+    """A request's span attributes, one span after the other, as the block's flat attribute column.
 
-    Most attributes were seen in an earlier span: those are looked up whole, in C. The others of every span are
-    parsed together at the end of the request, by one parse of the real KeyValue (a parse call costs as much as a
-    few attributes, so one per request instead of one per span); each span's map is filled in then.
+    They arrive as the bytes of their KeyValue (wire.py). Most were seen in an earlier span and are looked up whole,
+    in C; the others are parsed. A span's pairs go through a dict, which lets the last of duplicate keys win, as
+    pdata's map does in the exporter.
     """
 
     def __init__(self) -> None:
-        self._pending: list[tuple[dict[str, str], list[tuple[str, str] | None], Sequence[bytes]]] = []
+        self._keys: list[str] = []
+        self._values: list[str] = []
+        self._ends: list[int] = []
 
-    def later(self, attributes: Sequence[bytes]) -> dict[str, str]:
-        """The map of `attributes`, complete once `complete()` has run. dict() of pairs lets the last of duplicate
-        keys win, as pdata's map does in the exporter."""
-        pairs = list(map(_known.get, attributes))
-        if all(pairs):  # a truth test per pair: cheaper than comparing each with None
-            return dict(pairs)  # type: ignore[arg-type]  # all() proved every pair present
-        target: dict[str, str] = {}
-        self._pending.append((target, pairs, attributes))
-        return target
+    def add(self, attributes: Sequence[bytes]) -> None:
+        found = dict(_pairs_now(attributes))
+        self._keys.extend(found)
+        self._values.extend(found.values())
+        self._ends.append(len(self._keys))
 
-    def complete(self) -> None:
-        """Parse what no map of the request found, and fill the maps in."""
-        raws: list[bytes] = []
-        places: list[tuple[list[tuple[str, str] | None], int]] = []
-        for _, pairs, attributes in self._pending:
-            position = -1
-            for _ in range(pairs.count(None)):
-                position = pairs.index(None, position + 1)
-                raws.append(attributes[position])
-                places.append((pairs, position))
-        for (pairs, position), pair in zip(places, _learned(raws), strict=True):
-            pairs[position] = pair
-        for target, pairs, _ in self._pending:
-            target.update(pairs)  # type: ignore[arg-type]  # every pair is filled in now
-        self._pending.clear()
+    def column(self) -> AttributeColumn:
+        return AttributeColumn(self._ends, self._keys, self._values)
 
 
 def _pairs_now(attributes: Sequence[bytes]) -> list[tuple[str, str]]:
-    """The pairs of `attributes` in order, at once (resources, events and links: a few per request)."""
+    """The pairs of `attributes`, in order."""
     pairs = list(map(_known.get, attributes))
-    return pairs if all(pairs) else _learned(attributes)  # type: ignore[return-value]  # all() proved them present
-
-
-def _learned(raws: Sequence[bytes]) -> list[tuple[str, str]]:
-    """The pairs of attributes not in the current generation of known ones: taken over from the previous generation,
-    else parsed. Memory is bounded: a full generation makes way for a new one, so the attributes that repeat are
-    carried over as they come back while those seen once (token counts, ids) are dropped."""
-    global _known, _older
-    pairs = list(map(_older.get, raws))
-    if not all(pairs):
-        parsed = iter(_parsed([raw for raw, pair in zip(raws, pairs, strict=True) if pair is None]))
-        pairs = [pair or next(parsed) for pair in pairs]
-    if len(_known) + len(raws) > _KNOWN_CAP:
-        _older, _known = _known, {}
-    _known.update(zip(raws, pairs, strict=True))
+    if not all(pairs):  # a truth test per pair: cheaper than comparing each with None
+        for index, pair in enumerate(pairs):
+            if pair is None:
+                pairs[index] = _learned(attributes[index])
     return pairs  # type: ignore[return-value]  # every pair is filled in now
 
 
-def _parsed(raws: list[bytes]) -> list[tuple[str, str]]:
-    """Attributes parsed: a short string or int attribute in its canonical encoding (most of those not seen before:
-    token counts, ids) read straight from its bytes, the others by the real KeyValue, all in one KeyValueList."""
-    pairs = [_short_attribute(raw) for raw in raws]
-    if all(pairs):
-        return pairs  # type: ignore[return-value]  # all() proved them present
-    rest = [raw for raw, pair in zip(raws, pairs, strict=True) if pair is None]
+def _learned(raw: bytes) -> tuple[str, str]:
+    """The pair of an attribute not in the current generation of known ones: taken over from the previous
+    generation, else parsed. Memory is bounded: a full generation makes way for a new one, so the attributes that
+    repeat are carried over as they come back while those seen once (token counts, ids) are dropped."""
+    global _known, _older
+    pair = _older.get(raw) or _short_attribute(raw) or _parsed(raw)
+    if len(_known) >= _KNOWN_CAP:
+        _older, _known = _known, {}
+    _known[raw] = pair
+    return pair
+
+
+def _parsed(raw: bytes) -> tuple[str, str]:
+    """An attribute parsed by the real KeyValue: one that _short_attribute does not read (long, not UTF-8, or neither
+    a string nor a non-negative int)."""
     try:
-        values = KeyValueList.FromString(b"".join([_framed(raw) for raw in rest])).values
+        attribute = KeyValue.FromString(raw)
     except (DecodeError, RecursionError) as error:
         raise _not_a_request(error) from None
-    parsed = iter([(attribute.key, _stored(attribute.value)) for attribute in values])
-    return [pair or next(parsed) for pair in pairs]
+    return attribute.key, _stored(attribute.value)
 
 
 def _short_attribute(raw: bytes) -> tuple[str, str] | None:
@@ -307,22 +290,6 @@ def _short_attribute(raw: bytes) -> tuple[str, str] | None:
     return None
 
 
-def _framed(raw: bytes) -> bytes:
-    """`raw` as one `values` entry of a KeyValueList: field 1, length-delimited."""
-    size = len(raw)
-    if size < len(_FRAMES):
-        return _FRAMES[size] + raw
-    prefix = bytearray(b"\x0a")
-    while size >= 0x80:
-        prefix.append(size & 0x7F | 0x80)
-        size >>= 7
-    prefix.append(size)
-    return bytes(prefix) + raw
-
-
-# The tag and length of every entry up to 16 KiB (two length bytes), made once.
-_FRAMES = [bytes((0x0A, size)) for size in range(0x80)]
-_FRAMES += [bytes((0x0A, size & 0x7F | 0x80, size >> 7)) for size in range(0x80, 0x4000)]
 # Attributes by the bytes of their KeyValue, shared by every request: only bytes that parsed as a KeyValue get in.
 _known: dict[bytes, tuple[str, str]] = {}
 _older: dict[bytes, tuple[str, str]] = {}

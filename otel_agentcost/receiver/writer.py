@@ -8,7 +8,7 @@ pause) until it succeeds: its requests were acknowledged. What an earlier run le
 batch exactly as recorded.
 
 Memory stays bounded: spans waiting to be journalled are capped (a full queue is answered "retry later"), and a
-segment's decoded rows are kept for its insert only while the spans held that way fit the same cap; beyond it the
+segment's decoded spans are kept for its insert only while the spans held that way fit the same cap; beyond it the
 insert thread decodes the segment back from disk. Disk is capped by the receiver, which refuses requests while the
 journal holds more than its limit. On `close()` everything journalled is stored unless the store is failing, in
 which case it stays in the journal for the next start.
@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Protocol
@@ -36,7 +36,7 @@ from otel_agentcost.receiver.journal import (
     read_records,
 )
 from otel_agentcost.receiver.otlp import DecodedSpans, PayloadError, decode_json, decode_protobuf
-from otel_agentcost.store.columns import SpanRow
+from otel_agentcost.store.block import SpanBlock
 
 _log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ _LINGER = 0.5
 
 
 class SpanStore(Protocol):
-    def insert_spans(self, rows: Sequence[SpanRow], *, dedup_token: str | None = None) -> None: ...
+    def insert_spans(self, spans: SpanBlock, *, dedup_token: str | None = None) -> None: ...
 
 
 class QueueFull(Exception):
@@ -68,14 +68,14 @@ class JournalWriteError(Exception):
 @dataclass
 class _Waiting:
     record: Record
-    rows: Sequence[SpanRow]
+    spans: SpanBlock
     future: Future[None]
 
 
 @dataclass
 class _Unstored:
     segment: Segment
-    rows: list[SpanRow] | None  # None: decode from the segment file when its turn comes
+    blocks: list[SpanBlock] | None  # None: decode from the segment file when its turn comes
     spans: int
     replay: Batch | None = None  # a batch an earlier run recorded, stored as it is
     journalled: float = 0.0  # time.monotonic() when it was
@@ -92,7 +92,7 @@ class SpanWriter:
         self._waiting: deque[_Waiting] = deque()
         self._waiting_spans = 0
         self._unstored: deque[_Unstored] = deque()
-        self._spans_in_memory = 0  # rows kept for the insert thread
+        self._spans_in_memory = 0  # spans kept for the insert thread
         self._journalling_done = False
         self._closing = False
         self._failure: str | None = None
@@ -131,17 +131,17 @@ class SpanWriter:
         with self._cond:
             return self._waiting_spans < self._capacity
 
-    def submit(self, record: Record, rows: Sequence[SpanRow]) -> Future[None]:
+    def submit(self, record: Record, spans: SpanBlock) -> Future[None]:
         """Queue one request; the Future completes once it is durable in the journal (or fails with
         JournalWriteError). A request larger than the whole queue is taken when the queue is empty."""
         future: Future[None] = Future()
         with self._cond:
             if self._closing:
                 raise WriterClosed("the receiver is shutting down")
-            if self._waiting_spans and self._waiting_spans + len(rows) > self._capacity:
+            if self._waiting_spans and self._waiting_spans + spans.size > self._capacity:
                 raise QueueFull(f"{self._waiting_spans} spans are waiting to be journalled (limit {self._capacity})")
-            self._waiting.append(_Waiting(record, rows, future))
-            self._waiting_spans += len(rows)
+            self._waiting.append(_Waiting(record, spans, future))
+            self._waiting_spans += spans.size
             self._cond.notify_all()
         return future
 
@@ -173,9 +173,9 @@ class SpanWriter:
 
     def _take_batch(self) -> list[_Waiting]:
         batch = [self._waiting.popleft()]
-        size = len(batch[0].rows)
-        while self._waiting and size + len(self._waiting[0].rows) <= self._batch_spans:
-            size += len(self._waiting[0].rows)
+        size = batch[0].spans.size
+        while self._waiting and size + self._waiting[0].spans.size <= self._batch_spans:
+            size += self._waiting[0].spans.size
             batch.append(self._waiting.popleft())
         return batch
 
@@ -189,21 +189,22 @@ class SpanWriter:
             for item in live:
                 item.future.set_exception(JournalWriteError(f"the journal cannot take the request: {error}"))
             segment = None
-        rows = [row for item in live for row in item.rows] if segment is not None else []
+        blocks = [item.spans for item in live] if segment is not None else []
+        spans = sum(block.size for block in blocks)
         with self._cond:
-            self._waiting_spans -= sum(len(item.rows) for item in batch)
+            self._waiting_spans -= sum(item.spans.size for item in batch)
             if segment is None:
                 return
-            kept = rows if self._spans_in_memory + len(rows) <= self._capacity else None
-            self._spans_in_memory += len(rows) if kept is not None else 0
-            self._unstored.append(_Unstored(segment, kept, len(rows), journalled=time.monotonic()))
+            kept = blocks if self._spans_in_memory + spans <= self._capacity else None
+            self._spans_in_memory += spans if kept is not None else 0
+            self._unstored.append(_Unstored(segment, kept, spans, journalled=time.monotonic()))
             self._cond.notify_all()
         for item in live:
             item.future.set_result(None)
 
     def _insert_loop(self) -> None:
         attempts = 0
-        pending: tuple[Batch, list[_Unstored], list[SpanRow]] | None = None  # kept as it is until stored
+        pending: tuple[Batch, list[_Unstored], SpanBlock] | None = None  # kept as it is until stored
         while True:
             with self._cond:
                 while not self._unstored and not self._journalling_done:
@@ -215,7 +216,7 @@ class SpanWriter:
             try:
                 if pending is None:
                     batch = self._batch_of(items)
-                    pending = (batch, items, self._rows(batch, items))
+                    pending = (batch, items, self._spans(batch, items))
             except OSError as error:
                 _log.error("journal: cannot record a batch in %s: %s", self._journal.directory, error)
             else:
@@ -257,11 +258,11 @@ class SpanWriter:
         replay = items[0].replay
         return replay if replay is not None else self._journal.batch([item.segment for item in items])
 
-    def _store_batch(self, batch: Batch, items: list[_Unstored], rows: list[SpanRow]) -> bool:
+    def _store_batch(self, batch: Batch, items: list[_Unstored], spans: SpanBlock) -> bool:
         """Insert one batch and forget it; False when the store failed (the batch stays, to be retried as it is)."""
         try:
-            if rows:
-                self._store.insert_spans(rows, dedup_token=batch.token)
+            if spans.size:
+                self._store.insert_spans(spans, dedup_token=batch.token)
         except Exception as error:
             _log.warning("storing journal batch %s failed, will retry: %s", batch.token, error)
             with self._cond:
@@ -271,30 +272,31 @@ class SpanWriter:
         with self._cond:
             for item in items:
                 self._unstored.popleft()
-                self._spans_in_memory -= item.spans if item.rows is not None else 0
+                self._spans_in_memory -= item.spans if item.blocks is not None else 0
             self._failure = None
             self._cond.notify_all()
         return True
 
-    def _rows(self, batch: Batch, items: list[_Unstored]) -> list[SpanRow]:
-        """The batch's rows: kept in memory, else decoded from its segments (one that no longer reads is set aside)."""
-        kept = {id(item.segment): item.rows for item in items}
-        rows: list[SpanRow] = []
+    def _spans(self, batch: Batch, items: list[_Unstored]) -> SpanBlock:
+        """The batch's spans: kept in memory, else decoded from its segments (one that no longer reads is set
+        aside)."""
+        kept = {id(item.segment): item.blocks for item in items}
+        blocks: list[SpanBlock] = []
         for segment in batch.segments:
             in_memory = kept.get(id(segment))
             if in_memory is not None:
-                rows.extend(in_memory)
+                blocks.extend(in_memory)
                 continue
             try:
-                rows.extend(_decoded(segment))
+                blocks.extend(_decoded(segment))
             except (OSError, CorruptSegment, PayloadError) as error:
                 self._journal.set_aside(segment, str(error))
-        return rows
+        return SpanBlock.concat(blocks) if blocks else SpanBlock.of_rows([])
 
 
 _DECODERS: dict[int, Callable[[bytes], DecodedSpans]] = {KIND_PROTOBUF: decode_protobuf, KIND_JSON: decode_json}
 
 
-def _decoded(segment: Segment) -> list[SpanRow]:
-    """A segment's rows, decoded from the request bodies it holds as they were when acknowledged."""
-    return [row for record in read_records(segment.path) for row in _DECODERS[record.kind](record.payload).rows]
+def _decoded(segment: Segment) -> list[SpanBlock]:
+    """A segment's spans, decoded from the request bodies it holds as they were when acknowledged."""
+    return [_DECODERS[record.kind](record.payload).block for record in read_records(segment.path)]

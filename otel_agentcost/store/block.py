@@ -41,6 +41,15 @@ class AttributeColumn:
         ]
         return cls(list(accumulate(map(len, maps))), keys, values)
 
+    @classmethod
+    def concat(cls, columns: Sequence[AttributeColumn]) -> AttributeColumn:
+        ends: list[int] = []
+        for column in columns:
+            offset = ends[-1] if ends else 0
+            ends.extend([end + offset for end in column.ends] if offset else column.ends)
+        keys = list(chain.from_iterable(column.keys for column in columns))
+        return cls(ends, keys, list(chain.from_iterable(column.values for column in columns)))
+
     def maps(self) -> list[dict[str, str]]:
         keys, values = self.keys, self.values
         starts = [0, *self.ends]
@@ -74,13 +83,24 @@ class SpanBlock(NamedTuple):
     links_attributes: Sequence[list[dict[str, str]]]
 
     @classmethod
-    def of_rows(cls, rows: Iterable[Sequence[Any]]) -> SpanBlock:
+    def of_rows(cls, rows: Iterable[Sequence[Any]], *, span_attributes: AttributeColumn | None = None) -> SpanBlock:
         """A block of rows in SpanRow's order; their attribute maps may hold the SDK's values (see
-        AttributeColumn.of)."""
+        AttributeColumn.of). A writer that built the span attributes' column itself passes it as `span_attributes`
+        (the rows' own are then ignored)."""
         columns: list[Any] = list(zip(*rows, strict=True)) or [()] * len(SpanRow._fields)
-        for index in _MAP_COLUMNS:
-            columns[index] = AttributeColumn.of(columns[index])
+        columns[_RESOURCE] = AttributeColumn.of(columns[_RESOURCE])
+        columns[_SPAN] = AttributeColumn.of(columns[_SPAN]) if span_attributes is None else span_attributes
         return cls._make(columns)
+
+    @classmethod
+    def concat(cls, blocks: Sequence[SpanBlock]) -> SpanBlock:
+        """One block of several, in order."""
+        if len(blocks) == 1:
+            return blocks[0]
+        return cls._make(
+            AttributeColumn.concat(parts) if index in _MAP_COLUMNS else list(chain.from_iterable(parts))
+            for index, parts in enumerate(zip(*blocks, strict=True))
+        )
 
     @property
     def size(self) -> int:
@@ -94,4 +114,6 @@ class SpanBlock(NamedTuple):
         return [SpanRow._make(row) for row in zip(*columns, strict=True)]
 
 
-_MAP_COLUMNS = (SpanRow._fields.index("resource_attributes"), SpanRow._fields.index("span_attributes"))
+_RESOURCE = SpanRow._fields.index("resource_attributes")
+_SPAN = SpanRow._fields.index("span_attributes")
+_MAP_COLUMNS = (_RESOURCE, _SPAN)

@@ -81,7 +81,7 @@ def _post(base: str, body: bytes, content_type: str | None = PROTOBUF, **headers
 
 
 def _trace_id(body: bytes) -> str:
-    return decode_protobuf(body).rows[0].trace_id
+    return decode_protobuf(body).block.rows()[0].trace_id
 
 
 def _status_message(response: requests.Response, content_type: str | None) -> str:
@@ -100,7 +100,7 @@ def test_a_protobuf_export_is_stored_with_every_column_as_decoded_before_it_is_a
     assert not ExportTraceServiceResponse.FromString(response.content).HasField("partial_success")
     wait_until_stored(url)
     stored = stored_rows(chdb_store, _trace_id(body))
-    assert stored == sorted(decode_protobuf(body).rows, key=lambda row: (row.span_name, row.span_id))
+    assert stored == sorted(decode_protobuf(body).block.rows(), key=lambda row: (row.span_name, row.span_id))
     assert [(row.span_kind, row.status_code) for row in stored] == [("Client", "Error"), ("Internal", "Unset")]
 
 

@@ -83,7 +83,7 @@ def test_a_refused_export_is_401_with_a_bearer_challenge_and_stores_nothing(url,
     assert status.code == code_pb2.UNAUTHENTICATED
     assert "Authorization: Bearer <token>" in status.message
     assert TOKEN not in response.text
-    spans = {row.span_id for row in decode_protobuf(body).rows}
+    spans = {row.span_id for row in decode_protobuf(body).block.rows()}
     assert spans.isdisjoint(stored_span_ids(chdb_store))
 
 

@@ -147,7 +147,7 @@ def test_protobuf_and_json_encodings_of_a_request_decode_alike_to_well_formed_ro
     from_protobuf = _outcome(decode_protobuf, request.SerializeToString())
     from_json = _outcome(decode_json, json_body(request, snake_case=snake_case, int64_numbers=int64_numbers))
     assert from_json == from_protobuf
-    for row in from_protobuf.rows if isinstance(from_protobuf, DecodedSpans) else []:
+    for row in from_protobuf.block.rows() if isinstance(from_protobuf, DecodedSpans) else []:
         assert len(row.trace_id) == 32 and row.trace_id != "0" * 32
         assert len(row.span_id) == 16 and row.span_id != "0" * 16
         assert len(row.parent_span_id) in (0, 16)
@@ -183,6 +183,6 @@ def test_the_receiver_answers_every_payload_and_stores_exactly_what_it_acknowled
     after = span_counts(chdb_store)[0]
     assert response.status_code in (200, 400, 413, 415)
     expected = _outcome(decode_json if content_type == JSON else decode_protobuf, body)
-    stored = len(expected.rows) if response.status_code == 200 else 0
+    stored = len(expected.block.rows()) if response.status_code == 200 else 0
     assert response.status_code != 200 or isinstance(expected, DecodedSpans)
     assert after - before == stored

@@ -38,13 +38,13 @@ def _request(**span_fields: object) -> ExportTraceServiceRequest:
 
 
 def _decode_one(request: ExportTraceServiceRequest) -> SpanRow:
-    (row,) = decode_protobuf(request.SerializeToString()).rows
+    (row,) = decode_protobuf(request.SerializeToString()).block.rows()
     return row
 
 
 def test_sdk_spans_decode_to_the_rows_the_collector_exporter_writes(sdk_spans):
     decoded = decode_protobuf(protobuf_body(sdk_spans))
-    rows = _by_name(decoded.rows)
+    rows = _by_name(decoded.block.rows())
     root_context = next(span for span in sdk_spans if span.name == "task T-7").context
     call_context = next(span for span in sdk_spans if span.name == "chat gpt-5-mini").context
     trace_id = format(root_context.trace_id, "032x")
@@ -96,7 +96,7 @@ def test_otlp_json_decodes_to_the_same_rows_as_protobuf(sdk_spans, snake_case, i
     request = encode_spans(sdk_spans)
     from_json = decode_json(json_body(request, snake_case=snake_case, int64_numbers=int64_numbers))
     assert from_json == decode_protobuf(protobuf_body(sdk_spans))
-    assert len(from_json.rows) == 2
+    assert len(from_json.block.rows()) == 2
 
 
 def test_json_ids_are_hex_and_enums_may_be_integers():
@@ -104,7 +104,7 @@ def test_json_ids_are_hex_and_enums_may_be_integers():
         "traceId": "5B8EFFF798038103D269B633813FC60C", "spanId": "eee19b7ec3c1b174", "parentSpanId": "",
         "name": "s", "kind": 3, "startTimeUnixNano": 5, "endTimeUnixNano": "9", "status": {"code": 2},
         "unknownFutureField": {"ignored": true}}]}]}]}"""
-    (row,) = decode_json(body).rows
+    (row,) = decode_json(body).block.rows()
     assert (row.trace_id, row.span_id, row.parent_span_id) == (TRACE.hex(), SPAN.hex(), "")
     assert (row.span_kind, row.status_code, row.timestamp_ns, row.duration_ns) == ("Client", "Error", 5, 4)
     assert row.service_name == ""
@@ -197,7 +197,7 @@ def test_an_unstorable_span_is_left_out_alone_and_reported(fields, problem):
     request = _request(**fields)
     request.resource_spans[0].scope_spans[0].spans.add(name="fine", trace_id=TRACE, span_id=SPAN)
     decoded = decode_protobuf(request.SerializeToString())
-    assert [row.span_name for row in decoded.rows] == ["fine"]
+    assert [row.span_name for row in decoded.block.rows()] == ["fine"]
     assert len(decoded.rejected) == 1
     assert decoded.rejected[0].startswith("resource_spans[0].scope_spans[0].spans[0]: ")
     assert problem in decoded.rejected[0]
@@ -207,7 +207,7 @@ def test_an_event_past_2262_leaves_its_span_out():
     request = _request()
     request.resource_spans[0].scope_spans[0].spans[0].events.add(name="late", time_unix_nano=2**64 - 1)
     decoded = decode_protobuf(request.SerializeToString())
-    assert decoded.rows == []
+    assert decoded.block.rows() == []
     assert "event 'late'" in decoded.rejected[0]
 
 
@@ -247,14 +247,14 @@ def test_json_that_is_not_an_export_request_is_refused_with_the_reason(body, pro
 
 
 def test_an_empty_request_decodes_to_nothing():
-    assert decode_protobuf(b"").rows == []
-    assert decode_json(b"{}").rows == []
+    assert decode_protobuf(b"").block.rows() == []
+    assert decode_json(b"{}").block.rows() == []
 
 
 def test_the_receiver_writes_the_rows_the_in_process_exporter_writes_for_the_same_spans(sdk_spans):
     """Both paths into otel_traces agree, except on what the SDK's OTLP encoder never sends (a link's trace state):
     the receiver stores what arrives, as the collector would."""
-    received = sorted(decode_protobuf(protobuf_body(sdk_spans)).rows)
+    received = sorted(decode_protobuf(protobuf_body(sdk_spans)).block.rows())
     in_process = sorted(
         row._replace(links_trace_state=[""] * len(span.links))
         for span, row in zip(sdk_spans, span_block(sdk_spans).rows(), strict=True)

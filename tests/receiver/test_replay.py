@@ -13,7 +13,7 @@ from otel_agentcost.receiver.writer import SpanWriter
 
 
 def _rows(extra_spans: int = 3):
-    return decode_protobuf(protobuf_body(make_sdk_spans(count=extra_spans))).rows
+    return decode_protobuf(protobuf_body(make_sdk_spans(count=extra_spans))).block.rows()
 
 
 def test_an_insert_repeated_with_the_same_token_is_stored_once(chdb_store):
@@ -38,7 +38,7 @@ def test_a_batch_replayed_after_a_crash_between_its_insert_and_its_deletion_is_s
     bodies = [protobuf_body(make_sdk_spans(count=5)) for _ in range(3)]
     segments = [journal.write([Record(KIND_PROTOBUF, body)]) for body in bodies]
     batch = journal.batch(segments)
-    rows = [row for body in bodies for row in decode_protobuf(body).rows]
+    rows = [row for body in bodies for row in decode_protobuf(body).block.rows()]
     chdb_store.insert_spans(rows, dedup_token=batch.token)  # stored; then the crash, before the deletion
     journal.close()
 

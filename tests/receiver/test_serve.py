@@ -58,7 +58,7 @@ def test_the_real_otlp_exporter_stores_spans_through_serve(receiver, compression
     assert exporter.export(spans) == SpanExportResult.SUCCESS
     exporter.shutdown()
     assert receiver.terminate() in (0, -signal.SIGTERM)
-    expected = sorted(decode_protobuf(protobuf_body(spans)).rows, key=lambda row: (row.span_name, row.span_id))
+    expected = sorted(decode_protobuf(protobuf_body(spans)).block.rows(), key=lambda row: (row.span_name, row.span_id))
     with _opened(receiver.store_dir) as store:
         assert stored_rows(store, expected[0].trace_id) == expected
         assert installed_version(store) == SCHEMA_VERSION  # a fresh directory got the schema without `db init`

@@ -21,7 +21,7 @@ from receiver_support import GatedJournal, make_sdk_spans, protobuf_body
 from otel_agentcost.receiver.journal import KIND_PROTOBUF, Journal, JournalError, Record, Segment
 from otel_agentcost.receiver.otlp import decode_protobuf
 from otel_agentcost.receiver.writer import JournalWriteError, QueueFull, SpanWriter, WriterClosed
-from otel_agentcost.store.columns import SpanRow
+from otel_agentcost.store.block import SpanBlock
 
 WAIT = 10  # seconds: only a bound on a hang, never a timing assertion
 
@@ -45,14 +45,14 @@ class HeldStore:
     def release(self) -> None:
         self._gate.set()
 
-    def insert_spans(self, rows: Sequence[SpanRow], *, dedup_token: str | None = None) -> None:
+    def insert_spans(self, spans: SpanBlock, *, dedup_token: str | None = None) -> None:
         self.entered.set()
         assert self._gate.wait(WAIT)
         self.tried.append(dedup_token)
         if self.failures:
             self.failures -= 1
             raise ConnectionError("lost the connection to http://clickhouse:8123/")
-        self.inserts.append(([row.span_id for row in rows], dedup_token))
+        self.inserts.append((list(spans.span_id), dedup_token))
 
     @property
     def stored(self) -> list[list[str]]:
@@ -64,13 +64,13 @@ class FullDisk(Journal):
         raise OSError(errno.ENOSPC, "No space left on device")
 
 
-def _request(extra_spans: int = 0) -> tuple[Record, list[SpanRow]]:
+def _request(extra_spans: int = 0) -> tuple[Record, SpanBlock]:
     body = protobuf_body(make_sdk_spans(count=extra_spans))
-    return Record(KIND_PROTOBUF, body), decode_protobuf(body).rows
+    return Record(KIND_PROTOBUF, body), decode_protobuf(body).block
 
 
-def _ids(rows: Sequence[SpanRow]) -> list[str]:
-    return [row.span_id for row in rows]
+def _ids(spans: SpanBlock) -> list[str]:
+    return list(spans.span_id)
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def _writer(store: HeldStore, journal: Journal, capacity: int = 100, batch: int 
 
 def _held_at_the_first_journal_write(
     store: HeldStore, directory: Path, **limits: int
-) -> tuple[GatedJournal, SpanWriter, tuple[Record, list[SpanRow]]]:
+) -> tuple[GatedJournal, SpanWriter, tuple[Record, SpanBlock]]:
     """A writer whose journal is writing a first request and held there until `journal.gate` is set."""
     journal = GatedJournal(directory)
     writer = _writer(store, journal, **limits)

@@ -75,7 +75,7 @@ def test_the_row_equals_what_the_otlp_receiver_makes_of_the_same_spans():
     spans = finished_spans()
     received = decode_protobuf(encode_spans(spans).SerializeToString())
     assert received.rejected == []
-    assert sorted(received.rows) == sorted(span_row(span) for span in spans)
+    assert sorted(received.block.rows()) == sorted(span_row(span) for span in spans)
 
 
 @pytest.mark.parametrize("status", [StatusCode.UNSET, StatusCode.OK, StatusCode.ERROR])
