@@ -84,13 +84,19 @@ def _provider_of_host(host: str, port: int | None, default: str) -> str:
 
 
 def base_url_of(client: Any) -> Any:
-    """A client's base URL. The SDKs' `base_url` property returns the client's `_base_url`, and openai 3's imports a
-    module to do so on every read (as costly as the rest of a call's endpoint work), so `_base_url` is read first; the
-    property is the fallback for a client that has no such field."""
+    """A client's base URL. The SDKs' `base_url` property returns a field of the client, and openai 3's imports a
+    module to do so on every read (as costly as the rest of a call's endpoint work), so the field is read first:
+    `_base_url`, or `_configured_base_url` (openai from 3.6x); the property is the fallback for a client that has
+    neither."""
     values = getattr(client, "__dict__", None)
-    if type(values) is dict and (url := values.get("_base_url")) is not None:
-        return url
+    if type(values) is dict:
+        for name in _BASE_URL_FIELDS:
+            if (url := values.get(name)) is not None:
+                return url
     return getattr(client, "base_url", None)
+
+
+_BASE_URL_FIELDS = ("_base_url", "_configured_base_url")
 
 
 _ENDPOINT_CACHE_SIZE = 64
