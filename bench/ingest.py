@@ -9,6 +9,9 @@ Every measurement runs in a process of its own (chDB allows one directory per pr
   the engine's share of the exporter.
 - exporter: ClickHouseSpanExporter on a fresh chDB directory, fed batches of 512 LLM-call spans that the real SDK
   made beforehand (the spans are built once, outside the timing; the first batch creates the schema, untimed).
+- exporter behind the spool: the same exporter as init() runs it, wrapped in the spool, which prepares the next
+  batch (spans to block) on the caller's thread while its delivery thread stores the one before; batches of init()'s
+  size, at most two handed over ahead of delivery, timed until the spool has delivered them all.
 - serve (OTLP exporter): `serve` on a fresh chDB directory, and several sending processes each exporting its own
   spans with the SDK's real OTLPSpanExporter (protobuf over HTTP), batches of 512; the time runs from the moment all
   senders start until every span is in the store: serve acknowledges a request once it is in its journal, so after
@@ -45,7 +48,7 @@ BATCH = 512
 STORE_BATCH = 16384  # ClickHouseSpanExporter.preferred_batch_spans, which the batch processor in init() honours
 EXPORTER_TARGET = 50_000
 SERVE_TARGET = 20_000
-PATHS = ("rows", "decode", "engine", "exporter", "exporter-large", "serve", "serve-encoded")
+PATHS = ("rows", "decode", "engine", "exporter", "exporter-large", "exporter-spooled", "serve", "serve-encoded")
 PASSES = 3
 ENGINE = "chDB alone: pre-encoded blocks"  # the engine's share of the exporter's work, its batches
 SQL = Path(__file__).parent / "sql"
@@ -150,6 +153,37 @@ def exporter_worker(spans: int, directory: str, size: int) -> dict[str, Any]:
             raise SystemExit("the exporter reported a failure; see the log above")
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     exporter.shutdown()
+    return {"spans": spans, "seconds": seconds, "cpu_seconds": cpu_seconds, **stored_size(directory, spans + size)}
+
+
+def spooled_worker(spans: int, directory: str, size: int) -> dict[str, Any]:
+    """The exporter as init() runs it: behind the spool, which has the next batch prepared (spans to block) by the
+    caller's thread while its delivery thread stores the one before. The caller hands over batches of `size` as the
+    batch processor would, keeping at most two ahead of delivery (a store that keeps up: nothing goes to disk)."""
+    from otel_agentcost.spool import SpoolingSpanExporter
+    from otel_agentcost.store.exporter import ClickHouseSpanExporter
+
+    warmup, *timed = batches(llm_spans(spans + size, seed=1), size)
+    gc.freeze()
+    with tempfile.TemporaryDirectory(prefix="ingest-spool-") as spool_directory:
+        spool = SpoolingSpanExporter(
+            ClickHouseSpanExporter(f"chdb:{directory}"), directory=spool_directory, queue_spans=2 * size
+        )
+        spool.export(warmup)  # opens the store and creates the schema
+        if not spool.force_flush(600_000):
+            raise SystemExit("the spool did not deliver the first batch")
+        started, cpu = time.perf_counter(), time.process_time()
+        for ahead, batch in enumerate(timed):
+            while spool.delivered_spans < size * ahead:  # the warm-up, and all but the last two handed over
+                time.sleep(0.001)
+            spool.export(batch)
+        if not spool.force_flush(600_000):
+            raise SystemExit("the spool did not deliver everything")
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
+        dropped, spooled = spool.dropped_spans, spool.spooled_spans
+        spool.shutdown()
+    if dropped or spooled:
+        raise SystemExit(f"the spool dropped {dropped} and wrote {spooled} spans to disk: not a store keeping up")
     return {"spans": spans, "seconds": seconds, "cpu_seconds": cpu_seconds, **stored_size(directory, spans + size)}
 
 
@@ -336,6 +370,11 @@ def measure_exporter(spans: int, size: int, pythonpath: str | None) -> dict[str,
         return run_worker(["exporter", str(spans), directory, str(size)], pythonpath)
 
 
+def measure_spooled(spans: int, size: int, pythonpath: str | None) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="ingest-spooled-") as directory:
+        return run_worker(["spooled", str(spans), directory, str(size)], pythonpath)
+
+
 def measure_engine(spans: int, size: int, pythonpath: str | None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="ingest-engine-") as directory:
         return run_worker(["engine", str(spans), directory, str(size)], pythonpath)
@@ -446,6 +485,11 @@ def measurements(args: argparse.Namespace) -> list[tuple[str, int, Any]]:
             EXPORTER_TARGET,
             lambda path: measure_exporter(args.spans, args.store_batch, path),
         ),
+        "exporter-spooled": (
+            f"exporter behind the spool, batches of {args.store_batch} (init()'s pipeline)",
+            EXPORTER_TARGET,
+            lambda path: measure_spooled(args.spans, args.store_batch, path),
+        ),
         "serve": (
             f"serve, {senders} OTLPSpanExporter senders",
             SERVE_TARGET,
@@ -538,6 +582,8 @@ def worker(argv: list[str]) -> dict[str, Any]:
         return conversion_worker(kind, int(rest[0]))
     if kind == "engine":
         return engine_worker(int(rest[0]), rest[1], int(rest[2]))
+    if kind == "spooled":
+        return spooled_worker(int(rest[0]), rest[1], int(rest[2]))
     if kind == "server":
         return server_worker(rest[0], int(rest[1]))
     if kind == "sender":

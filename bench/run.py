@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("overhead", "memory", "attribution", "ingest", "queries", "spool")
+SCRIPTS = ("overhead", "memory", "attribution", "ingest", "engine", "queries", "spool")
 PACKAGES = ("otel-agentcost", "openai", "anthropic", "opentelemetry-sdk", "chdb", "clickhouse-connect", "wrapt")
 PEER_PACKAGES = (
     "opentelemetry-instrumentation-openai",

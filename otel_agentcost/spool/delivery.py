@@ -17,6 +17,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 from opentelemetry.sdk.trace import ReadableSpan
@@ -136,7 +137,7 @@ class Deliverer:
             return None if self.halt.is_set() else self._memory.take_for_delivery()
 
     def _deliver_batch(self, batch: Batch) -> None:
-        delivered = self._send(batch.spans)
+        delivered = self._send(batch.spans, batch.prepared)
         with self._memory.changed:
             self._memory.settle()
             copy = batch.spilled  # written by shutdown while this batch was in flight
@@ -149,9 +150,12 @@ class Deliverer:
                 self._spiller.write(batch)
             self._pause()
 
-    def _send(self, spans: Sequence[ReadableSpan]) -> bool:
+    def _send(self, spans: Sequence[ReadableSpan], prepared: Any = None) -> bool:
+        """Exports `spans`, or what the exporter prepared of them (see exporter.py)."""
         try:
-            delivered = self._exporter.export(spans) is SpanExportResult.SUCCESS
+            exporter: Any = self._exporter  # a PreparingExporter when anything was prepared
+            result = exporter.export(spans) if prepared is None else exporter.export_prepared(prepared)
+            delivered = result is SpanExportResult.SUCCESS
         except Exception:  # a broken exporter must not end delivery
             _log.exception("otel-agentcost spool: the exporter raised; the batch stays queued")
             delivered = False

@@ -13,6 +13,12 @@ deduplicates an identical re-inserted block (`non_replicated_deduplication_windo
 per span id.
 
 `shutdown` delivers for at most its time bound, then leaves what remains in the spool directory.
+
+An exporter whose work splits into a part that needs no store and the sending (`PreparingExporter`: the ClickHouse
+exporter turns spans into the block it inserts) gets the first part done by `export`, on the batch processor's
+thread, while the delivery thread is storing the batch before: the two overlap instead of taking turns. At most
+PREPARED_AHEAD batches wait prepared, so memory grows by that many blocks at most; a batch that was not prepared
+(it queued behind those, or came back from the spool's files) is exported whole.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import time
 import weakref
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
 from opentelemetry.metrics import MeterProvider
 from opentelemetry.sdk.trace import ReadableSpan
@@ -38,6 +45,20 @@ from otel_agentcost.spool.spill import Spiller
 _log = logging.getLogger("otel_agentcost.spool")
 
 DEFAULT_QUEUE_SPANS = 8192
+# Batches waiting prepared: one for delivery to take as soon as it is free, one more so that a batch handed over just
+# before delivery takes the one ahead of it is prepared too.
+PREPARED_AHEAD = 2
+
+
+@runtime_checkable
+class PreparingExporter(Protocol):
+    """A span exporter whose export is `export_prepared(prepare(spans))`, the first part needing no store."""
+
+    def prepare(self, spans: Sequence[ReadableSpan]) -> Any: ...
+
+    def export_prepared(self, prepared: Any) -> SpanExportResult: ...
+
+
 _POLL_SECONDS = 0.05  # how often a flush looks at the directory again while it waits
 # Time shutdown grants, past its bound, to write what is still in memory to disk: those spans were accepted.
 _SPILL_GRACE_SECONDS = 2.0
@@ -121,11 +142,23 @@ class SpoolingSpanExporter(SpanExporter):
         if self._shut_down:
             self._drops.drop(len(spans), "after_shutdown", "export() was called after shutdown()")
             return SpanExportResult.FAILURE
-        if not self._memory.offer(spans):
+        prepared = self._prepared(spans) if self._memory.prepared_waiting() < PREPARED_AHEAD else None
+        if not self._memory.offer(spans, prepared):
             cause = f"{self._memory.max_spans} spans wait in memory and the spool {self.directory} cannot keep up"
             self._drops.drop(len(spans), "queue_full", cause)
             return SpanExportResult.FAILURE
         return SpanExportResult.SUCCESS
+
+    def _prepared(self, spans: Sequence[ReadableSpan]) -> Any:
+        """The exporter's preparation of `spans`, or None (it does not prepare, or failed to: the batch is then
+        exported whole, and the exporter reports what went wrong)."""
+        if not isinstance(self.exporter, PreparingExporter):
+            return None
+        try:
+            return self.exporter.prepare(spans)
+        except Exception:
+            _log.debug("otel-agentcost spool: could not prepare a batch ahead of delivery", exc_info=True)
+            return None
 
     def force_flush(self, timeout_millis: int = 30000) -> bool:
         """Waits until everything accepted has been delivered and the spool directory is empty; False when

@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from opentelemetry.sdk.trace import ReadableSpan
 
@@ -27,6 +28,7 @@ class Batch:
     sequence: int
     accepted_ns: int
     spans: Sequence[ReadableSpan]
+    prepared: Any = None  # what the exporter made of the spans ahead of delivery (see exporter.py), or None
     spilled: Path | None = field(default=None)  # its copy in the spool, once written there
 
 
@@ -42,14 +44,19 @@ class MemoryQueue:
         self._batches: deque[Batch] = deque()
         self._sequence = itertools.count()
 
-    def offer(self, spans: Sequence[ReadableSpan]) -> bool:
+    def offer(self, spans: Sequence[ReadableSpan], prepared: Any = None) -> bool:
         with self.changed:
             if self.spans + len(spans) > self.max_spans:
                 return False
-            self._batches.append(Batch(next(self._sequence), time.time_ns(), spans))
+            self._batches.append(Batch(next(self._sequence), time.time_ns(), spans, prepared))
             self.spans += len(spans)
             self.changed.notify_all()
             return True
+
+    def prepared_waiting(self) -> int:
+        """How many waiting batches hold what the exporter prepared of them."""
+        with self.changed:
+            return sum(batch.prepared is not None for batch in self._batches)
 
     def take_for_delivery(self) -> Batch | None:
         """The oldest batch, now in flight (caller holds `changed`)."""

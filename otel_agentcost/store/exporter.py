@@ -19,6 +19,7 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 from otel_agentcost.store import Store, open_store, parse_store_url
+from otel_agentcost.store.block import SpanBlock
 from otel_agentcost.store.schema import init_schema, table_exists
 from otel_agentcost.store.spans import span_block
 
@@ -50,10 +51,25 @@ class ClickHouseSpanExporter(SpanExporter):
         if self._stopped:
             return SpanExportResult.FAILURE
         try:
-            block = span_block(spans)
-            self._ready_store().insert_spans(block)
+            block = self.prepare(spans)
         except Exception as error:  # an exporter must not raise into the SDK
             self._report(error, len(spans))
+            return SpanExportResult.FAILURE
+        return self.export_prepared(block)
+
+    def prepare(self, spans: Sequence[ReadableSpan]) -> SpanBlock:
+        """The spans as the block one insert stores: the Python half of an export, which needs no store. The spool
+        (otel_agentcost.spool) calls it on the batch processor's thread while its delivery thread stores the batch
+        before, so that the two overlap."""
+        return span_block(spans)
+
+    def export_prepared(self, block: SpanBlock) -> SpanExportResult:
+        if self._stopped:
+            return SpanExportResult.FAILURE
+        try:
+            self._ready_store().insert_spans(block)
+        except Exception as error:  # an exporter must not raise into the SDK
+            self._report(error, block.size)
             return SpanExportResult.FAILURE
         self._failing = None
         return SpanExportResult.SUCCESS
