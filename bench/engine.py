@@ -39,8 +39,7 @@ from otel_agentcost.store.schema import init_schema, read_sql, schema_statements
 from otel_agentcost.store.spans import span_block
 
 BLOCK = 16_384
-INDEXES = ("idx_trace_id", "idx_res_attr_key", "idx_res_attr_value", "idx_span_attr_key", "idx_span_attr_value")
-INDEXES += ("idx_duration",)
+DROP_SKIP_INDEXES = Path(__file__).parent / "sql" / "drop_skip_indexes.sql"
 VIEWS = ("agentcost_call_keys_mv", "agentcost_units_calls_mv", "agentcost_units_outcomes_mv")
 VIEWS += ("agentcost_session_calls_mv",)
 # (label, database, how the schema is made, how blocks are sent, the database its difference is taken against)
@@ -69,8 +68,7 @@ def make_schema(store: Store, how: str) -> None:
     for step in steps:
         store.command(statements[step].sql, statements[step].parameters)
     if how == "collector-no-indexes":
-        for index in INDEXES:
-            store.command("ALTER TABLE otel_traces DROP INDEX {index:Identifier}", {"index": index})
+        store.command(DROP_SKIP_INDEXES.read_text(encoding="utf-8"))
 
 
 def sender(store: Store, how: str, table: Any, body: bytes) -> Any:
