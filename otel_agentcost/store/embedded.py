@@ -16,6 +16,7 @@ import fcntl
 import os
 import re
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -49,16 +50,22 @@ def open_embedded(url: StoreURL) -> Store:
         client = clickhouse_connect.get_client(interface="chdb", path=str(path), tz_mode="aware")
     except ClickHouseError as error:
         raise _open_error(path, str(error)) from error
-    return EmbeddedStore(client, url, chdb.connect(str(path)))
+    try:
+        engine = chdb.connect(str(path))
+    except Exception as error:
+        client.close()
+        raise _open_error(path, str(error)) from error
+    return EmbeddedStore(client, url, engine)
 
 
 class EmbeddedStore(ClientStore):
     """The client store on chDB, with a second connection to the same engine for span inserts (chDB allows any
-    number; the engine is the process's one)."""
+    number; the engine is the process's one). A connection takes one statement at a time, hence the lock."""
 
     def __init__(self, client: Any, url: StoreURL, engine: Any) -> None:
         super().__init__(client, url)
         self._engine = engine
+        self._engine_lock = threading.Lock()
         self._insert_sql = read_sql("insert_spans")
 
     def _insert_block(self, block: SpanBlock, dedup_token: str | None) -> None:
@@ -68,13 +75,17 @@ class EmbeddedStore(ClientStore):
         spans = block_table(block)  # noqa: F841  # read by name: the statement's Python(spans)
         parameters = {"database": self.database, "token": dedup_token or ""}
         try:
-            self._engine.query(self._insert_sql, "TabSeparated", params=parameters)
+            with self._engine_lock:
+                self._engine.query(self._insert_sql, "TabSeparated", params=parameters)
         except ChdbError as error:  # as the driver's own errors, which the store translates for the user
             raise DatabaseError(str(error), code=_error_code(str(error))) from error
 
     def close(self) -> None:
+        if self._closed:
+            return
         super().close()
-        self._engine.close()
+        with self._engine_lock:
+            self._engine.close()
 
 
 def _require_chdb(url: StoreURL) -> None:
