@@ -3,8 +3,8 @@ each stored span takes.
 
 Every measurement runs in a process of its own (chDB allows one directory per process, and `serve` owns its store):
 - rows / decode: the Python work alone, on one core, best of three passes: SDK spans to what the store sends for
-  them (the exporter's share: an Arrow table), and OTLP protobuf bodies to rows (serve's decoding); robust on a busy
-  machine.
+  them (the exporter's share: an Arrow table), and OTLP protobuf bodies to the block serve inserts (its decoding);
+  robust on a busy machine.
 - engine: batches of init()'s size (`--store-batch`) encoded beforehand as the store sends them and inserted alone:
   the engine's share of the exporter.
 - exporter: ClickHouseSpanExporter on a fresh chDB directory, fed batches of 512 LLM-call spans that the real SDK
@@ -246,7 +246,7 @@ def native_block(client: Any, rows: Sequence[Any]) -> bytes:
 
 def conversion_worker(kind: str, spans: int) -> dict[str, Any]:
     """One step of the Python work alone, on one core, the best of several passes over the same batches: SDK spans
-    to rows (the exporter's share before the driver), or OTLP protobuf bodies to rows (serve's decoding)."""
+    to what the store sends (the exporter's share), or OTLP protobuf bodies to a block (serve's decoding)."""
     convert, items = rows_step(spans) if kind == "rows" else decode_step(spans)
     gc.freeze()
     best = best_cpu = float("inf")
@@ -466,7 +466,7 @@ def measurements(args: argparse.Namespace) -> list[tuple[str, int, Any]]:
             lambda path: run_worker(["rows", str(args.spans)], path),
         ),
         "decode": (
-            "serve's decoding: OTLP protobuf -> rows, one core",
+            "serve's decoding: OTLP protobuf -> block, one core",
             SERVE_TARGET,
             lambda path: run_worker(["decode", str(args.spans)], path),
         ),
