@@ -45,6 +45,14 @@ def test_an_empty_block_has_no_rows():
     assert SpanBlock.of_rows([]).rows() == []
 
 
+def test_blocks_concatenate_in_order_with_their_maps_kept_to_their_rows():
+    blocks = [SpanBlock.of_rows(ROWS[:1]), SpanBlock.of_rows([]), SpanBlock.of_rows(ROWS[1:])]
+    joined = SpanBlock.concat(blocks)
+    assert joined.size == 3
+    assert joined.rows() == ROWS
+    assert joined.span_attributes.ends == [2, 2, 4]
+
+
 def test_attribute_maps_are_flat_with_each_rows_end():
     column = AttributeColumn.of([{"a": "1", "b": "2"}, {}, {"c": "3"}])
     assert (column.ends, column.keys, column.values) == ([2, 2, 3], ["a", "b", "c"], ["1", "2", "3"])
