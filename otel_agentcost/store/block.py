@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain
+from operator import methodcaller
 from typing import Any, NamedTuple
 
 from otel_agentcost.store.columns import SpanRow
@@ -37,7 +38,8 @@ class AttributeColumn:
         keys = list(chain.from_iterable(maps))
         values = [
             value if value.__class__ is str else attribute_string(value)
-            for value in chain.from_iterable([each.values() for each in maps])
+            # lazily: each view is dropped as soon as it is read, so a block's worth never waits for the collector
+            for value in chain.from_iterable(map(_values, maps))
         ]
         return cls(list(accumulate(map(len, maps))), keys, values)
 
@@ -114,6 +116,7 @@ class SpanBlock(NamedTuple):
         return [SpanRow._make(row) for row in zip(*columns, strict=True)]
 
 
+_values = methodcaller("values")
 _RESOURCE = SpanRow._fields.index("resource_attributes")
 _SPAN = SpanRow._fields.index("span_attributes")
 _MAP_COLUMNS = (_RESOURCE, _SPAN)
