@@ -25,7 +25,7 @@ from opentelemetry.semconv.attributes.service_attributes import SERVICE_NAME
 
 from otel_agentcost.receiver.wire import LeanExportTraceServiceRequest
 from otel_agentcost.store.block import AttributeColumn, SpanBlock
-from otel_agentcost.store.columns import SPAN_KIND_NAMES, STATUS_CODE_NAMES
+from otel_agentcost.store.columns import NO_EVENTS_OR_LINKS, SPAN_KIND_NAMES, STATUS_CODE_NAMES
 from otel_agentcost.store.values import attribute_string
 
 TRACE_ID_BYTES = 16
@@ -123,11 +123,7 @@ def _span_row(span: Any, shared: tuple[str, dict[str, str], str, str]) -> tuple[
     status = span.status
     events = span.events
     links = span.links
-    if events or links:
-        nested = _nested(events, links)
-    else:
-        empty: list[Any] = []  # one list for the seven empty arrays: rows are never mutated
-        nested = (empty, empty, empty, empty, empty, empty, empty)
+    nested = _nested(events, links) if events or links else NO_EVENTS_OR_LINKS
     return (
         start,
         span.trace_id.hex(),
