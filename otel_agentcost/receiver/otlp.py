@@ -1,4 +1,5 @@
-"""OTLP trace export requests (protobuf or OTLP/JSON) as `otel_traces` rows, in the collector exporter's conventions.
+"""OTLP trace export requests (protobuf or OTLP/JSON) as blocks of `otel_traces` rows (store/block.py), in the
+collector exporter's conventions.
 
 Two kinds of bad input are told apart, as the OTLP/HTTP specification and the collector's own receiver do:
 

@@ -45,6 +45,7 @@ class AttributeColumn:
 
     @classmethod
     def concat(cls, columns: Sequence[AttributeColumn]) -> AttributeColumn:
+        """One column of several, in order: each one's row ends moved past the entries of those before it."""
         ends: list[int] = []
         for column in columns:
             offset = ends[-1] if ends else 0
