@@ -131,9 +131,6 @@ def _warn_unpriced(model: str | None) -> None:
         )
 
 
-_OK = Status(StatusCode.OK)
-
-
 class LLMCall:
     """The span of one LLM call. `finish()` may be called from several places (stream end, close, garbage
     collection); only the first counts, so a span is ended exactly once. What the response says is kept and set on
@@ -260,10 +257,10 @@ class LLMCall:
             values.update(self._context.token_attributes(usage.input_tokens))
         if values:
             self.span.set_attributes(values)
+        # A call that succeeded, or that the caller abandoned, leaves the status unset: the OpenTelemetry API asks
+        # instrumentation libraries to set only Error, leaving Ok (which is final) to the application.
         if error is not None:
             self._record_error(error)
-        elif not abandoned:
-            self.span.set_status(_OK)
 
     def _estimate_missing_counts(self, abandoned: bool) -> None:
         usage = self._usage

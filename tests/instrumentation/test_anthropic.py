@@ -74,6 +74,7 @@ def test_own_span_when_sdk_tracing_is_off(spans, llm, claude_untraced):
     span = only_span(spans)
     assert span.instrumentation_scope.name == "otel_agentcost.instrumentation"
     assert span.name == f"chat {MODEL}"
+    assert span.status.status_code is StatusCode.UNSET  # only an error sets a status (Ok is the application's)
     a = span.attributes
     assert_cached_usage(a)
     assert a["gen_ai.provider.name"] == "anthropic"
