@@ -30,12 +30,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ingest import llm_spans, native_block
+from ingest import in_memory_sender, llm_spans, native_block, native_sender
 
 from otel_agentcost.store import Store, open_store
 from otel_agentcost.store.arrow import block_table
-from otel_agentcost.store.columns import INSERT_COLUMNS
-from otel_agentcost.store.schema import init_schema, read_sql, schema_statements
+from otel_agentcost.store.schema import init_schema, schema_statements
 from otel_agentcost.store.spans import span_block
 
 BLOCK = 16_384
@@ -74,19 +73,14 @@ def make_schema(store: Store, how: str) -> None:
 def sender(store: Store, how: str, table: Any, body: bytes) -> Any:
     """The insert of a block encoded beforehand (as an Arrow `table`, and as a Native `body`): called, it sends it
     and does nothing else."""
+    client = store._client  # type: ignore[attr-defined]
     if how == "native":
-        client = store._client  # type: ignore[attr-defined]
-        return lambda: client.raw_insert("otel_traces", INSERT_COLUMNS, insert_block=body, fmt="Native")
+        send_native = native_sender(client)
+        return lambda: send_native(body)
     if how == "file":
-        client = store._client  # type: ignore[attr-defined]
         return lambda: client.insert_arrow("otel_traces", table, database=store.database)
-    sql, parameters = read_sql("insert_spans"), {"database": store.database, "token": ""}
-
-    def in_memory() -> None:
-        spans = table  # noqa: F841  # read by name: the statement's Python(spans)
-        store._engine.query(sql, "TabSeparated", params=parameters)  # type: ignore[attr-defined]
-
-    return in_memory
+    send_table = in_memory_sender(store)
+    return lambda: send_table(table)
 
 
 def measure(blocks: int) -> dict[str, list[float]]:

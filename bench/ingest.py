@@ -212,23 +212,35 @@ def store_encoding(store: Any) -> tuple[Any, Any]:
 
     if hasattr(module, "span_block"):
         from otel_agentcost.store.arrow import block_table
-        from otel_agentcost.store.schema import read_sql
 
-        sql, parameters = read_sql("insert_spans"), {"database": store.database, "token": ""}
-
-        def send_table(table: Any) -> None:
-            spans = table  # noqa: F841  # read by name: the statement's Python(spans)
-            store._engine.query(sql, "TabSeparated", params=parameters)
-
-        return lambda batch: block_table(module.span_block(batch)), send_table
-    from otel_agentcost.store.columns import INSERT_COLUMNS
-
+        return lambda batch: block_table(module.span_block(batch)), in_memory_sender(store)
     client = store._client
 
     def native(spans: Sequence[Any]) -> bytes:
         return native_block(client, [tuple(row) for row in module.span_rows(spans)])
 
-    return native, lambda body: client.raw_insert("otel_traces", INSERT_COLUMNS, insert_block=body, fmt="Native")
+    return native, native_sender(client)
+
+
+def in_memory_sender(store: Any) -> Any:
+    """The embedded store's span insert of an Arrow table made beforehand, and nothing else: its statement, which
+    reads the table by name through chDB's Python() table function."""
+    from otel_agentcost.store.schema import read_sql
+
+    sql, parameters = read_sql("insert_spans"), {"database": store.database, "token": ""}
+
+    def send_table(table: Any) -> None:
+        spans = table  # noqa: F841  # read by name: the statement's Python(spans)
+        store._engine.query(sql, "TabSeparated", params=parameters)
+
+    return send_table
+
+
+def native_sender(client: Any) -> Any:
+    """The driver's insert of a Native block made beforehand (`native_block`), and nothing else."""
+    from otel_agentcost.store.columns import INSERT_COLUMNS
+
+    return lambda body: client.raw_insert("otel_traces", INSERT_COLUMNS, insert_block=body, fmt="Native")
 
 
 def native_block(client: Any, rows: Sequence[Any]) -> bytes:
