@@ -316,8 +316,9 @@ def sender_worker(spans: int, seed: int, port: int, encoded: bool) -> dict[str, 
 
     print("ready", flush=True)
     sys.stdin.readline()
+    cpu = time.process_time()
     send()
-    return {"spans": spans, "finished": time.time()}
+    return {"spans": spans, "finished": time.time(), "cpu_seconds": time.process_time() - cpu}
 
 
 def encoded_sender(url: str, items: list[Sequence[Any]]) -> Any:
@@ -400,7 +401,8 @@ def measure_serve(spans: int, senders: int, encoded: bool, pythonpath: str | Non
         try:
             wait_for_port(port, server)
             per_sender = spans // senders
-            started, server_cpu, finished = run_senders(senders, per_sender, port, encoded, env, server.pid)
+            sent = run_senders(senders, per_sender, port, encoded, env, server.pid)
+            started, server_cpu, finished, senders_cpu = sent
         finally:
             server.send_signal(signal.SIGINT)
             out, _ = server.communicate(timeout=300)
@@ -413,14 +415,16 @@ def measure_serve(spans: int, senders: int, encoded: bool, pythonpath: str | Non
         "seconds": size["stored"] - started,
         "cpu_seconds": size["cpu"] - server_cpu,
         "acknowledged_seconds": finished - started,
+        "senders_cpu_seconds": senders_cpu,
         **size,
     }
 
 
 def run_senders(
     senders: int, per_sender: int, port: int, encoded: bool, env: dict[str, str], server: int
-) -> tuple[float, float, float]:
-    """Start the senders together; (when they started, the server's CPU seconds then, when the last finished)."""
+) -> tuple[float, float, float, float]:
+    """Start the senders together; (when they started, the server's CPU seconds then, when the last finished, the
+    CPU seconds they spent sending)."""
     args = [["sender", str(per_sender), str(100 + n), str(port), str(int(encoded))] for n in range(senders)]
     procs = [
         subprocess.Popen(worker_command(a), env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -440,7 +444,8 @@ def run_senders(
         if proc.returncode != 0:
             raise RuntimeError("a sender failed; see its output above")
         results.append(json.loads(out.splitlines()[-1]))
-    return started, server_cpu, max(result["finished"] for result in results)
+    finished = max(result["finished"] for result in results)
+    return started, server_cpu, finished, sum(result["cpu_seconds"] for result in results)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -525,16 +530,19 @@ def main(argv: list[str] | None = None) -> None:
     notes = [NOTE.format(batch=BATCH, cpus=os.cpu_count(), repeat=args.repeat)]
     if args.against:
         notes.append(f"before = the otel_agentcost package in {args.against}, measured in the same run")
-    for name, target, measure in measurements(args):
+    found: dict[str, dict[str, Any]] = {}
+    for key, (name, target, measure) in zip(args.only, measurements(args), strict=True):
         trees = [("before", args.against)] if args.against else []
         best = best_runs(measure, [*trees, ("this tree", None)], args.repeat)
         for code, result in best.items():
             rows.append(row(name, code, result, target, best.get("before")))
-        after = best["this tree"]
+        after = found[key] = best["this tree"]
         print(f"{name}: {rate(after):,.0f} spans/s", file=sys.stderr)
         if "acknowledged_seconds" in after:
             acknowledged = after["spans"] / after["acknowledged_seconds"]
-            notes.append(f"{name}: requests acknowledged at {acknowledged:,.0f} spans/s")
+            notes.append(f"{name}: requests acknowledged at {acknowledged:,.0f} spans/s; {machine_share(after)}")
+    if "rows" in found and "engine" in found:
+        notes.append(exporter_ceiling(found["rows"], found["engine"]))
     columns = ["path", "code", "spans", "spans_per_s", "cpu_us_per_span", "target_spans_per_s", "bytes_per_span"]
     report = {"title": "Ingest", "columns": columns + (RATIOS if args.against else []), "rows": rows, "notes": notes}
     text = json.dumps(report, indent=2)
@@ -553,6 +561,29 @@ def best_runs(measure: Any, trees: list[tuple[str, str | None]], repeat: int) ->
             if code not in best or rate(result) > rate(best[code]):
                 best[code] = result
     return best
+
+
+def machine_share(serve: dict[str, Any]) -> str:
+    """Whether serve is held back by the CPU: its time and its senders' against what the cores had to give."""
+    serve_us, senders_us = (1e6 * serve[key] / serve["spans"] for key in ("cpu_seconds", "senders_cpu_seconds"))
+    cores = os.cpu_count() or 1
+    busy = (serve["cpu_seconds"] + serve["senders_cpu_seconds"]) / (cores * serve["seconds"])
+    return (
+        f"CPU a span: serve {serve_us:.1f} us, its senders {senders_us:.1f} us; together they kept the {cores} cores "
+        f"{busy:.0%} busy"
+    )
+
+
+def exporter_ceiling(python: dict[str, Any], engine: dict[str, Any]) -> str:
+    """The most the exporter could store on this machine: every span costs the Python share's CPU and the engine's
+    (its inserts and the merges that ran meanwhile), and at best the two fill every core with no wait between."""
+    python_us, engine_us = (1e6 * found["cpu_seconds"] / found["spans"] for found in (python, engine))
+    cores = os.cpu_count() or 1
+    ceiling = cores * 1e6 / (python_us + engine_us)
+    return (
+        f"the exporter's ceiling here, this tree: {cores} cores / ({python_us:.1f} us Python + {engine_us:.1f} us "
+        f"engine a span) = {ceiling:,.0f} spans/s with every core busy and no waiting (target {EXPORTER_TARGET:,})"
+    )
 
 
 NOTE = (

@@ -7,6 +7,9 @@ in its own process because instrumentors patch globally, with the same tracer pr
 no-op exporter:
 
 - `floor`: one bare span (name and kind) around each call, the least any instrumentation can cost;
+- `floor-attributes`: the same span carrying the attributes this project's span of that call carries (taken from one
+  real instrumented call, set when the span starts): the least any instrumentation recording them through the SDK
+  can cost, nothing read from the request or the response;
 - `agentcost`: `AgentCostInstrumentor` (its span processor included), no session scope: the zero-code case;
 - `openllmetry`, `openai-v2`, `openlit`: the peers, from bench/.venv-peers (`bench/peers/setup.sh`), their defaults;
 - `agentcost-baseline`, with `--baseline DIR`: this project's package as found in DIR (a checkout of an earlier
@@ -41,7 +44,7 @@ ROOT = HERE.parent  # the checkout this bench belongs to: its package is the one
 PEERS_VENV = HERE / ".venv-peers"
 PEERS_PYTHON = PEERS_VENV / "bin" / "python"
 PEERS_READY = PEERS_VENV / "freeze.txt"  # written last by bench/peers/setup.sh
-VARIANTS = ("floor", "agentcost", "agentcost-baseline", "openllmetry", "openai-v2", "openlit")
+VARIANTS = ("floor", "floor-attributes", "agentcost", "agentcost-baseline", "openllmetry", "openai-v2", "openlit")
 BASELINE_ENV = "AGENTCOST_BENCH_BASELINE"  # the default of --baseline, so that `bench/run.py` can pass one on
 PEERS = frozenset({"openllmetry", "openai-v2", "openlit"})
 SDKS = ("openai", "anthropic")
@@ -167,16 +170,37 @@ class Patches:
         self._set(0)
 
 
-def _floored(span_name: str, call: Callable[[Any], None]) -> Callable[[Any], None]:
+def _floored(span_name: str, call: Callable[[Any], None], attributes: Any = None) -> Callable[[Any], None]:
     from opentelemetry import trace
 
     tracer = trace.get_tracer("bench.floor")
 
     def with_span(client: Any) -> None:
-        with tracer.start_as_current_span(span_name, kind=trace.SpanKind.CLIENT):
+        with tracer.start_as_current_span(span_name, kind=trace.SpanKind.CLIENT, attributes=attributes):
             call(client)
 
     return with_span
+
+
+def our_attributes(workload: Any) -> dict[str, Any]:
+    """The attributes this project's span of one call of `workload` carries: one real instrumented call, on a tracer
+    provider of its own that nothing else sees, the instrumentation removed again before anything is timed."""
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from otel_agentcost.instrumentation import AgentCostInstrumentor
+
+    provider, spans = TracerProvider(), InMemorySpanExporter()
+    provider.add_span_processor(SimpleSpanProcessor(spans))
+    instrumentor = AgentCostInstrumentor()
+    instrumentor.instrument(tracer_provider=provider)
+    try:
+        workload.call(workload.client_off())
+    finally:
+        instrumentor.uninstrument()
+    (span,) = spans.get_finished_spans()
+    return dict(span.attributes or {})
 
 
 def _batch(call: Callable[[], None], calls: int) -> tuple[float, float]:
@@ -203,8 +227,13 @@ class _Pair:
     def __init__(self, variant: str, workload: Any) -> None:
         on, off = workload.client_on(), workload.client_off()
         call_on = workload.call
+        self.attributes = 0  # the floor-attributes span's
         if variant == "floor" and not workload.sdk_traced:  # with the SDK tracing itself, its own span is the floor
             call_on = _floored(workload.span_name, call_on)
+        elif variant == "floor-attributes" and not workload.sdk_traced:
+            attributes = our_attributes(workload)
+            self.attributes = len(attributes)
+            call_on = _floored(workload.span_name, call_on, attributes)
         self.on: Callable[[], None] = lambda: call_on(on)
         self.off: Callable[[], None] = lambda: workload.call(off)
 
@@ -234,6 +263,9 @@ def child(variant: str, blocks: int, calls: int) -> dict[str, Any]:
         if name.split()[0] in patches.uncovered:
             found["workloads"][name] = {"skipped": f"{variant} instruments OpenAI only"}
             continue
+        if variant == "floor-attributes" and WORKLOADS[name].sdk_traced:
+            found["workloads"][name] = {"skipped": "the SDK's own span is the floor here"}
+            continue
         try:
             patches.off()
             spans_off = _spans_per_call(provider, exporter, pair.off)
@@ -243,6 +275,7 @@ def child(variant: str, blocks: int, calls: int) -> dict[str, Any]:
             found["workloads"][name] = {"error": f"{type(error).__name__}: {error}"[:300]}
             continue
         found["workloads"][name] = {"spans_on": spans_on, "spans_off": spans_off, "on": [], "off": []}
+        found["workloads"][name]["attributes"] = pair.attributes
         ready[name] = pair
     for block in range(blocks):
         for name, pair in ready.items():
@@ -309,6 +342,7 @@ def _pooled(rounds: list[dict[str, Any]], workload: str) -> dict[str, Any] | str
         "spans_on": max(spans_on),
         "spans_off": max(spans_off),
         "warnings": rounds[0]["warnings"],
+        "attributes": rounds[0]["workloads"][workload].get("attributes", 0),
     }
 
 
@@ -318,6 +352,8 @@ def _note(variant: str, found: dict[str, Any]) -> str:
         return "no spans: instruments nothing here" + (f" ({said})" if said else "")
     if found["spans_off"] > 0 and variant != "floor":
         return f"{found['spans_off']} spans/call with its patches out: not switched off, added time understated"
+    if variant == "floor-attributes":
+        return f"the floor's span with agentcost's {found['attributes']} attributes of this call"
     return ""
 
 
@@ -353,8 +389,19 @@ def verdicts(rows: list[list[Any]]) -> list[str]:
         beaten = [row[1] for row in peers if row[4] <= ours[4]]
         met = "met" if ours[4] <= TARGET else "MISSED"
         below = f"not below {', '.join(beaten)}" if beaten else f"below all {len(peers)} peers measured"
-        notes.append(f"{workload}: agentcost {ours[4]}x the floor (target {TARGET}x: {met}); {below}")
+        reach = _attribute_floor(rows, workload)
+        notes.append(f"{workload}: agentcost {ours[4]}x the floor (target {TARGET}x: {met}); {below}{reach}")
     return notes
+
+
+def _attribute_floor(rows: list[list[Any]], workload: str) -> str:
+    """What the SDK alone charges for the attributes, against the target: above it, no instrumentation recording
+    them through the SDK can meet it."""
+    row = next((row for row in rows if row[0] == workload and row[1] == "floor-attributes"), None)
+    if row is None or row[4] is None:
+        return ""
+    verdict = "above the target before any work of its own" if row[4] > TARGET else "within the target"
+    return f"; the bare span with the same attributes: {row[4]}x, {verdict}"
 
 
 def packages(runs: dict[str, list[dict[str, Any]]]) -> list[str]:
