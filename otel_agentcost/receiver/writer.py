@@ -291,7 +291,7 @@ class SpanWriter:
                 blocks.extend(_decoded(segment))
             except (OSError, CorruptSegment, PayloadError) as error:
                 self._journal.set_aside(segment, str(error))
-        return SpanBlock.concat(blocks) if blocks else SpanBlock.of_rows([])
+        return SpanBlock.concat(blocks)
 
 
 _DECODERS: dict[int, Callable[[bytes], DecodedSpans]] = {KIND_PROTOBUF: decode_protobuf, KIND_JSON: decode_json}

@@ -97,7 +97,9 @@ class SpanBlock(NamedTuple):
 
     @classmethod
     def concat(cls, blocks: Sequence[SpanBlock]) -> SpanBlock:
-        """One block of several, in order."""
+        """One block of several, in order; of none, the empty block."""
+        if not blocks:
+            return cls.of_rows([])
         if len(blocks) == 1:
             return blocks[0]
         return cls._make(

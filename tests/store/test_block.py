@@ -53,6 +53,10 @@ def test_blocks_concatenate_in_order_with_their_maps_kept_to_their_rows():
     assert joined.span_attributes.ends == [2, 2, 4]
 
 
+def test_no_blocks_concatenate_to_the_empty_block():
+    assert SpanBlock.concat([]) == SpanBlock.of_rows([])
+
+
 def test_attribute_maps_are_flat_with_each_rows_end():
     column = AttributeColumn.of([{"a": "1", "b": "2"}, {}, {"c": "3"}])
     assert (column.ends, column.keys, column.values) == ([2, 2, 3], ["a", "b", "c"], ["1", "2", "3"])
