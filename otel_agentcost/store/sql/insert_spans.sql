@@ -4,9 +4,7 @@
 -- of the engine's time per span).
 -- Settings: synchronous, so that an acknowledged insert is stored with its deduplication token ('' for none: the
 -- block's hash deduplicates it then); no merging of the rollups' rows within the block at insert time (the
--- materialized views have grouped them already, merges and FINAL combine the rest); the rollups' views fed side by
--- side rather than one after the other (each writes its own table): 1.06-1.18x the spans a second behind the spool,
--- in four side-by-side runs of bench/ingest.py.
+-- materialized views have grouped them already, merges and FINAL combine the rest).
 -- Parameters: {database:Identifier}, {token:String}.
 INSERT INTO {database:Identifier}.otel_traces (
     Timestamp,
@@ -32,6 +30,5 @@ INSERT INTO {database:Identifier}.otel_traces (
     `Links.TraceState`,
     `Links.Attributes`
 )
-SETTINGS async_insert = 0, insert_deduplication_token = {token:String}, optimize_on_insert = 0,
-    parallel_view_processing = 1
+SETTINGS async_insert = 0, insert_deduplication_token = {token:String}, optimize_on_insert = 0
 SELECT * FROM Python(spans)
