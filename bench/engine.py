@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ingest import in_memory_sender, llm_spans, native_block, native_sender
+from ingest import OPTIMIZE, SQL, in_memory_sender, llm_spans, native_block, native_sender
 
 from otel_agentcost.store import Store, open_store
 from otel_agentcost.store.arrow import block_table
@@ -39,9 +39,8 @@ from otel_agentcost.store.schema import init_schema, schema_statements
 from otel_agentcost.store.spans import span_block
 
 BLOCK = 16_384
-SQL = Path(__file__).parent / "sql"
 DROP_SKIP_INDEXES = SQL / "drop_skip_indexes.sql"
-START_MERGES, OPTIMIZE = SQL / "start_merges.sql", SQL / "ingest_optimize.sql"
+START_MERGES = SQL / "start_merges.sql"
 MERGED = ("bare", "collector", "typed", "full")  # the schemas that differ in what a merge of otel_traces rewrites
 VIEWS = ("agentcost_call_keys_mv", "agentcost_units_calls_mv", "agentcost_units_outcomes_mv")
 VIEWS += ("agentcost_session_calls_mv",)
